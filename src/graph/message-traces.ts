@@ -1,0 +1,220 @@
+/**
+ * The two message trace calls: list (with paging, fan-out over several single-valued queries,
+ * de-duplication by (trace id, recipient), loop and origin checks on `@odata.nextLink`, and
+ * partial results), and getDetailsByRecipient.
+ */
+import { TraceError } from './errors.js';
+import type { GraphClient, WaitAllowance, WaitInfo } from './client.js';
+import { detailsPath, listPath, type TraceQuery } from './filter.js';
+import type { MessageTraceDetailEvent, MessageTraceRow } from './types.js';
+
+export const PAGE_SIZE = 5000;
+const MAX_EMPTY_PAGES_IN_A_ROW = 3;
+
+export interface ListProgress {
+  query: number;
+  queries: number;
+  pages: number;
+  rows: number;
+}
+
+export interface ListOptions {
+  signal: AbortSignal;
+  allowance: WaitAllowance;
+  maxRows: number;
+  pageSize?: number;
+  onRow: (row: MessageTraceRow) => void;
+  onProgress?: (p: ListProgress) => void;
+  onWait?: (info: WaitInfo) => void;
+}
+
+export interface ListOutcome {
+  complete: boolean;
+  notes: string[];
+  requests: number;
+  rowsFetched: number;
+  duplicatesSkipped: number;
+  malformedRows: number;
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
+}
+
+/** Coerce one raw Graph row into our shape; undefined when it lacks the key fields. */
+export function toRow(raw: unknown): MessageTraceRow | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const r = raw as Record<string, unknown>;
+  const id = str(r.id);
+  const recipientAddress = str(r.recipientAddress);
+  if (!id || !recipientAddress) return undefined;
+  const size = typeof r.size === 'number' ? r.size : Number(r.size);
+  return {
+    id,
+    messageId: str(r.messageId),
+    senderAddress: str(r.senderAddress),
+    recipientAddress,
+    receivedDateTime: str(r.receivedDateTime),
+    subject: str(r.subject),
+    size: Number.isFinite(size) ? size : 0,
+    fromIP: str(r.fromIP),
+    toIP: str(r.toIP),
+    status: str(r.status),
+  };
+}
+
+function pageParts(body: unknown): { value: unknown[]; next: string | undefined } {
+  if (!body || typeof body !== 'object' || !Array.isArray((body as { value?: unknown }).value)) {
+    throw new TraceError({
+      kind: 'protocol',
+      what: 'Graph answered with JSON that is not a message trace page (no "value" list).',
+      why: 'Something other than the message trace API answered, or the response was damaged.',
+      fix: 'Check MESSAGE_TRACE_GRAPH_URL points at Microsoft Graph, then try again.',
+    });
+  }
+  const next = (body as Record<string, unknown>)['@odata.nextLink'];
+  return { value: (body as { value: unknown[] }).value, next: typeof next === 'string' && next ? next : undefined };
+}
+
+function capNote(maxRows: number): string {
+  return `Stopped at the result cap of ${maxRows.toLocaleString('en-US')} rows (MESSAGE_TRACE_MAX_ROWS); more rows may match. Narrow the search by time, sender, recipient or status for exact totals.`;
+}
+
+export function rowKey(row: Pick<MessageTraceRow, 'id' | 'recipientAddress'>): string {
+  return `${row.id.toLowerCase()}|${row.recipientAddress.toLowerCase()}`;
+}
+
+/**
+ * Run every query in turn, following nextLinks, and hand each new row to `onRow`. Stops with
+ * `complete: false` (never a silent success) when rows may be missing: result cap, throttling,
+ * retries exhausted, a repeating or foreign nextLink. Errors before any row arrived are thrown.
+ */
+export async function listTraces(client: GraphClient, queries: TraceQuery[], opts: ListOptions): Promise<ListOutcome> {
+  const seen = new Set<string>();
+  const outcome: ListOutcome = {
+    complete: true,
+    notes: [],
+    requests: 0,
+    rowsFetched: 0,
+    duplicatesSkipped: 0,
+    malformedRows: 0,
+  };
+  const pageSize = opts.pageSize ?? PAGE_SIZE;
+  let pages = 0;
+
+  const stop = (note: string): ListOutcome => {
+    outcome.complete = false;
+    outcome.notes.push(note);
+    return outcome;
+  };
+
+  for (let qi = 0; qi < queries.length; qi++) {
+    const query = queries[qi] as TraceQuery;
+    let url: string | undefined = client.url(listPath(query, pageSize));
+    const visited = new Set<string>();
+    let emptyPages = 0;
+    while (url) {
+      visited.add(url);
+      let body: unknown;
+      try {
+        outcome.requests++;
+        ({ body } = await client.getJson(url, {
+          signal: opts.signal,
+          allowance: opts.allowance,
+          what: 'listing message traces',
+          ...(opts.onWait ? { onWait: opts.onWait } : {}),
+        }));
+      } catch (err) {
+        if (!(err instanceof TraceError) || err.kind === 'cancelled' || outcome.rowsFetched === 0) throw err;
+        return stop(`Paging stopped early, so the totals are partial. ${err.describe()}`);
+      }
+      const { value, next } = pageParts(body);
+      pages++;
+      for (let i = 0; i < value.length; i++) {
+        const row = toRow(value[i]);
+        if (!row) {
+          outcome.malformedRows++;
+          continue;
+        }
+        const key = rowKey(row);
+        if (seen.has(key)) {
+          outcome.duplicatesSkipped++;
+          continue;
+        }
+        seen.add(key);
+        outcome.rowsFetched++;
+        opts.onRow(row);
+        const more = i < value.length - 1 || next !== undefined || qi < queries.length - 1;
+        if (outcome.rowsFetched >= opts.maxRows && more) return stop(capNote(opts.maxRows));
+      }
+      opts.onProgress?.({ query: qi + 1, queries: queries.length, pages, rows: outcome.rowsFetched });
+      emptyPages = value.length === 0 ? emptyPages + 1 : 0;
+      if (!next) break;
+      if (emptyPages >= MAX_EMPTY_PAGES_IN_A_ROW) {
+        return stop(`Graph returned ${emptyPages} empty pages in a row with further next-page links; paging stopped, so rows may be missing. Try again later or narrow the search.`);
+      }
+      try {
+        client.checkUrl(next);
+      } catch (err) {
+        return stop(`Paging stopped: ${(err as TraceError).message} Rows after that point are missing.`);
+      }
+      if (visited.has(next)) {
+        return stop('Graph\'s next-page link pointed back to a page already read; paging stopped to avoid counting rows twice, so rows may be missing. Try again, or narrow the search so it needs fewer pages.');
+      }
+      url = next;
+    }
+  }
+  if (outcome.malformedRows > 0) {
+    outcome.notes.push(`${outcome.malformedRows} row(s) without a trace id or recipient were skipped.`);
+  }
+  return outcome;
+}
+
+function toDetail(raw: unknown): MessageTraceDetailEvent | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const r = raw as Record<string, unknown>;
+  const dateTime = str(r.dateTime);
+  if (!dateTime) return undefined;
+  return {
+    id: str(r.id),
+    messageId: str(r.messageId),
+    dateTime,
+    event: str(r.event),
+    action: typeof r.action === 'string' ? r.action : null,
+    description: typeof r.description === 'string' ? r.description : null,
+    data: typeof r.data === 'string' ? r.data : null,
+  };
+}
+
+/** `getDetailsByRecipient` for one trace id and recipient: the events, in Graph's order. */
+export async function getTraceDetails(
+  client: GraphClient,
+  traceId: string,
+  recipientAddress: string,
+  opts: { signal: AbortSignal; allowance: WaitAllowance; onWait?: (info: WaitInfo) => void },
+): Promise<{ events: MessageTraceDetailEvent[]; requests: number }> {
+  let url: string | undefined = client.url(detailsPath(traceId, recipientAddress));
+  const events: MessageTraceDetailEvent[] = [];
+  const visited = new Set<string>();
+  let requests = 0;
+  // Not documented as paged, but follow a nextLink (bounded) rather than drop events.
+  while (url && requests < 5) {
+    visited.add(url);
+    requests++;
+    const { body } = await client.getJson(url, {
+      signal: opts.signal,
+      allowance: opts.allowance,
+      what: 'reading the trace details',
+      ...(opts.onWait ? { onWait: opts.onWait } : {}),
+    });
+    const { value, next } = pageParts(body);
+    for (const raw of value) {
+      const ev = toDetail(raw);
+      if (ev) events.push(ev);
+    }
+    if (!next || visited.has(next)) break;
+    client.checkUrl(next);
+    url = next;
+  }
+  return { events, requests };
+}

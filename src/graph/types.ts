@@ -1,0 +1,60 @@
+/**
+ * Shapes of the Microsoft Graph message trace API as documented
+ * (https://learn.microsoft.com/en-us/graph/api/resources/exchangemessagetrace,
+ *  https://learn.microsoft.com/en-us/graph/api/resources/exchangemessagetracedetail).
+ * Shared by the Graph client, the simulator and the trace explainers.
+ */
+
+/** Delivery statuses Graph returns (v1.0; `recalled` only with `Prefer: include-unknown-enum-members`). */
+export const TRACE_STATUSES = [
+  'gettingStatus',
+  'pending',
+  'failed',
+  'delivered',
+  'expanded',
+  'quarantined',
+  'filteredAsSpam',
+  'recalled',
+] as const;
+
+export type TraceStatus = (typeof TRACE_STATUSES)[number];
+
+/** One row of `GET /admin/exchange/tracing/messageTraces`: one message × one recipient. */
+export interface MessageTraceRow {
+  /** The message trace id: shared by every recipient row of one message. */
+  id: string;
+  messageId: string;
+  senderAddress: string;
+  recipientAddress: string;
+  /** ISO 8601, UTC. */
+  receivedDateTime: string;
+  subject: string;
+  size: number;
+  fromIP: string;
+  /** Blank for mail coming into Exchange Online. */
+  toIP: string;
+  /** As Graph sent it; compare case-insensitively (beta has sent `Delivered`). */
+  status: string;
+}
+
+/** One event of `getDetailsByRecipient(recipientAddress='…')`. */
+export interface MessageTraceDetailEvent {
+  /** Equals the parent trace id in every published example. */
+  id: string;
+  messageId: string;
+  /** ISO 8601, UTC. */
+  dateTime: string;
+  /** Free text: "Receive", "Deliver", "Fail", "TRANSFER", "Spam Diagnostics", … */
+  event: string;
+  action: string | null;
+  description: string | null;
+  /** `<root><MEP Name="…" String|Integer|Long|Blob|DateTime="…"/>…</root>` */
+  data: string | null;
+}
+
+/** The canonical status for a Graph status string, or undefined when it is not one we know. */
+export function normaliseStatus(raw: unknown): TraceStatus | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const lower = raw.toLowerCase();
+  return TRACE_STATUSES.find((s) => s.toLowerCase() === lower);
+}
