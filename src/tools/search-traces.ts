@@ -10,6 +10,7 @@ import type { SubjectMatch, TraceQuery } from '../graph/filter.js';
 import { listTraces } from '../graph/message-traces.js';
 import type { TraceStatus } from '../graph/types.js';
 import { resolveWindow, sliceWindow } from '../graph/window.js';
+import { AddressRenderer, redactAddressesDeep } from '../trace/addresses.js';
 import { renderSearchText } from '../trace/render-search.js';
 import { SearchAggregator } from '../trace/search-summary.js';
 import {
@@ -172,15 +173,18 @@ export async function searchTraces(input: SearchTracesInput, extra: ToolExtra, d
       notes.push(`Graph ignores "or" in filters, so the listed values were queried one by one (${queries.length} queries) and merged without duplicates.`);
     }
     notes.push(...outcome.notes);
-    const summary = aggregator.finish({
+    const addresses = new AddressRenderer(deps.config.redactAddresses);
+    const finished = aggregator.finish({
       window,
       complete: outcome.complete,
       notes,
       detailed: input.responseFormat === 'detailed',
-      redact: deps.config.redactAddresses,
+      addresses,
       graphRequests: outcome.requests,
       filtersDescription: describeFilters(input, deps.config.redactAddresses),
     });
+    // Redaction also covers addresses inside subjects and notes.
+    const summary = deps.config.redactAddresses ? redactAddressesDeep(finished, addresses) : finished;
     return answer(summary, renderSearchText(summary));
   } catch (err) {
     return failure(err, deps.log);

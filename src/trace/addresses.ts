@@ -44,3 +44,19 @@ export class AddressRenderer {
     return PLAIN_DOMAIN.test(clean) && clean.length <= 253 ? clean.toLowerCase() : fenceUntrusted(clean, 80);
   }
 }
+
+const ADDRESS_IN_TEXT = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+/g;
+
+/**
+ * Redaction for free text and whole results: every address-looking substring in every string is
+ * replaced by the renderer's stable pseudonym (already pseudonymous ones are left alone).
+ */
+export function redactAddressesDeep<T>(value: T, addr: AddressRenderer): T {
+  const visit = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.replace(ADDRESS_IN_TEXT, (m) => (/^user\d+@/.test(m) ? m : addr.address(m)));
+    if (Array.isArray(v)) return v.map(visit);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, visit(x)]));
+    return v;
+  };
+  return visit(value) as T;
+}

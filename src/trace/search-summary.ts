@@ -125,12 +125,12 @@ export class SearchAggregator {
     complete: boolean;
     notes: string[];
     detailed: boolean;
-    redact: boolean;
+    addresses: AddressRenderer;
     graphRequests: number;
     filtersDescription: string;
   }): SearchSummary {
     this.compact();
-    const addr = new AddressRenderer(input.redact);
+    const addr = input.addresses;
     // Group listed rows by message: a message's rows follow its best-ranked row.
     const order = new Map<string, number>();
     this.kept.forEach((k, i) => {

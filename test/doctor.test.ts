@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { runDoctor } from '../src/doctor.js';
+import { startGraphSimulator, type GraphSimulator } from '../src/simulator/server.js';
+
+const SECRET = 'very-secret-client-secret-value';
+
+function jwt(claims: Record<string, unknown>): string {
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ aud: 'https://graph.microsoft.com', exp: Math.floor(Date.now() / 1000) + 3600, ...claims })}.sig`;
+}
+
+const APP_TOKEN = jwt({ roles: ['ExchangeMessageTrace.Read.All'], tid: '11111111-2222-3333-4444-555555555555' });
+
+let sim: GraphSimulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+async function doctor(env: Record<string, string>, tokens?: Parameters<typeof runDoctor>[0]['tokens']) {
+  let out = '';
+  const code = await runDoctor({ env, write: (s) => (out += s), ...(tokens ? { tokens } : {}) });
+  return { code, out };
+}
+
+describe('--check (the setup doctor)', () => {
+  it('passes every check against a working tenant, one line each, exit 0', async () => {
+    sim = await startGraphSimulator();
+    const { code, out } = await doctor({ MESSAGE_TRACE_GRAPH_URL: sim.url, MESSAGE_TRACE_ACCESS_TOKEN: APP_TOKEN });
+    expect(code).toBe(0);
+    expect(out).toMatch(/^OK {3}configuration: authentication access-token, because MESSAGE_TRACE_ACCESS_TOKEN is set/m);
+    expect(out).toMatch(/^OK {3}permission: application \(roles\) token carries ExchangeMessageTrace.Read.All/m);
+    expect(out).toMatch(/^OK {3}network: /m);
+    expect(out).toMatch(/^OK {3}message trace: a \$top=1 list call succeeded/m);
+    expect(out).not.toContain(APP_TOKEN);
+    expect(sim.requests.at(-1)!.query.$top).toBe('1');
+  });
+
+  it('fails on missing configuration with the fix, and never prints a secret', async () => {
+    const { code, out } = await doctor({ AZURE_CLIENT_SECRET: SECRET });
+    expect(code).toBe(1);
+    expect(out).toMatch(/^FAIL configuration: AZURE_TENANT_ID/m);
+    expect(out).toMatch(/fix: /);
+    expect(out).not.toContain(SECRET);
+  });
+
+  it('diagnoses a token without the permission (roles) and a delegated token without scp', async () => {
+    sim = await startGraphSimulator();
+    const noRole = await doctor({ MESSAGE_TRACE_GRAPH_URL: sim.url, MESSAGE_TRACE_ACCESS_TOKEN: jwt({ roles: ['Mail.Read'] }) });
+    expect(noRole.code).toBe(1);
+    expect(noRole.out).toMatch(/FAIL permission: the application \(roles\) token does not carry ExchangeMessageTrace.Read.All \(it has: Mail.Read\)/);
+    expect(noRole.out).toMatch(/Grant admin consent/);
+    const delegated = await doctor({ MESSAGE_TRACE_GRAPH_URL: sim.url, MESSAGE_TRACE_ACCESS_TOKEN: jwt({ scp: 'User.Read' }) });
+    expect(delegated.out).toMatch(/FAIL permission: the delegated \(scp\) token/);
+  });
+
+  it('diagnoses the wrong tenant from the token', async () => {
+    sim = await startGraphSimulator();
+    const token = APP_TOKEN;
+    const { code, out } = await doctor(
+      { MESSAGE_TRACE_GRAPH_URL: sim.url, AZURE_TENANT_ID: '99999999-2222-3333-4444-555555555555', AZURE_CLIENT_ID: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', AZURE_CLIENT_SECRET: SECRET },
+      { delegated: false, getToken: async () => token },
+    );
+    expect(code).toBe(1);
+    expect(out).toMatch(/FAIL token: the token is for tenant 11111111-2222-3333-4444-555555555555, not AZURE_TENANT_ID/);
+    expect(out).not.toContain(SECRET);
+  });
+
+  it('reports a sign-in failure with the variable to check', async () => {
+    sim = await startGraphSimulator();
+    const { explainTokenFailure } = await import('../src/auth/credential.js');
+    const env = { MESSAGE_TRACE_GRAPH_URL: sim.url, AZURE_TENANT_ID: '11111111-2222-3333-4444-555555555555', AZURE_CLIENT_ID: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', AZURE_CLIENT_SECRET: SECRET };
+    const { loadConfig } = await import('../src/config.js');
+    const auth = loadConfig(env).auth;
+    const { code, out } = await doctor(env, {
+      delegated: false,
+      getToken: async () => {
+        throw explainTokenFailure(auth, new Error(`AADSTS7000215: Invalid client secret provided. ${SECRET}`));
+      },
+    });
+    expect(code).toBe(1);
+    expect(out).toMatch(/FAIL sign-in: Could not get a Microsoft Graph token \(client-secret, AADSTS7000215\)/);
+    expect(out).toMatch(/AZURE_CLIENT_SECRET/);
+    expect(out).not.toContain(SECRET);
+  });
+
+  for (const [label, fault, pattern] of [
+    ['the missing service principal (401)', { kind: 'servicePrincipal', status: 401 }, /FAIL message trace: .*Transport Data Platform[\s\S]*New-MgServicePrincipal[\s\S]*several hours/],
+    ['the missing service principal (403)', { kind: 'servicePrincipal', status: 403 }, /FAIL message trace: .*service principal/],
+    ['missing consent', { kind: 'consentMissing' }, /FAIL message trace: .*ExchangeMessageTrace.Read.All[\s\S]*Grant admin consent/],
+    ['throttling', { kind: 'throttle', retryAfter: '120' }, /FAIL message trace: .*throttling[\s\S]*120 seconds/],
+  ] as const) {
+    it(`diagnoses ${label} from the list call`, async () => {
+      sim = await startGraphSimulator();
+      sim.faults.add(fault as never);
+      const { code, out } = await doctor({ MESSAGE_TRACE_GRAPH_URL: sim.url, MESSAGE_TRACE_ACCESS_TOKEN: APP_TOKEN });
+      expect(code).toBe(1);
+      expect(out).toMatch(pattern);
+    });
+  }
+
+  it('diagnoses an unreachable Graph origin, naming the host', async () => {
+    sim = await startGraphSimulator();
+    const url = sim.url;
+    await sim.close();
+    sim = undefined;
+    const { code, out } = await doctor({ MESSAGE_TRACE_GRAPH_URL: url, MESSAGE_TRACE_ACCESS_TOKEN: APP_TOKEN });
+    expect(code).toBe(1);
+    expect(out).toMatch(new RegExp(`FAIL network: could not reach ${new URL(url).host.replace(/\./g, '\\.')}`));
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * mcp.json.example is valid JSON and every server entry starts the built server as written
+ * (npx -y message-trace-mcp → node dist/index.js, args and env kept), answering initialize and tools/list.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const example = JSON.parse(readFileSync(`${ROOT}mcp.json.example`, 'utf8'));
+
+interface Entry {
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+}
+
+function entries(): Array<[string, Entry]> {
+  const out: Array<[string, Entry]> = [];
+  for (const [host, block] of Object.entries<any>(example)) {
+    if (host.startsWith('_')) continue;
+    const servers = block.mcpServers ?? block.servers;
+    for (const [name, entry] of Object.entries<any>(servers)) out.push([`${host}/${name}`, entry]);
+  }
+  return out;
+}
+
+describe('mcp.json.example', () => {
+  it('has entries for Claude, VS Code (with a password input) and Copilot CLI', () => {
+    expect(example.claudeDesktopAndClaudeCode.mcpServers['message-trace'].args).toEqual(['-y', 'message-trace-mcp']);
+    const input = example.vscode.inputs[0];
+    expect(input).toMatchObject({ type: 'promptString', password: true });
+    expect(JSON.stringify(example.vscode.servers)).toContain(`\${input:${input.id}}`);
+    expect(example.githubCopilotCli.mcpServers['message-trace'].type).toBe('local');
+  });
+
+  for (const [name, entry] of entries()) {
+    it(`${name} starts the server and lists both tools`, async () => {
+      expect(entry.command).toBe('npx');
+      expect(entry.args.slice(0, 2)).toEqual(['-y', 'message-trace-mcp']);
+      const env = Object.fromEntries(Object.entries(entry.env ?? {}).map(([k, v]) => [k, v.replace(/\$\{input:[^}]+\}/, 'from-input')]));
+      const transport = new StdioClientTransport({ command: process.execPath, args: [`${ROOT}dist/index.js`, ...entry.args.slice(2)], env: { ...env, MESSAGE_TRACE_LOG: 'silent' }, stderr: 'ignore' });
+      const client = new Client({ name: 'host-config-test', version: '1' });
+      await client.connect(transport);
+      try {
+        const { tools } = await client.listTools();
+        expect(tools.map((t) => t.name).sort()).toEqual(['get_trace_details', 'search_traces']);
+        if (entry.args.includes('--demo')) {
+          const r = await client.callTool({ name: 'search_traces', arguments: { limit: 1 } });
+          expect(r.isError).toBeFalsy();
+        }
+      } finally {
+        await client.close();
+      }
+    });
+  }
+});
