@@ -63,6 +63,14 @@ export async function buildCredential(auth: AuthConfig, log: Logger, identity?: 
   }
 }
 
+function authorityHost(): string {
+  try {
+    return process.env.AZURE_AUTHORITY_HOST ? new URL(process.env.AZURE_AUTHORITY_HOST).host : 'login.microsoftonline.com';
+  } catch {
+    return 'the AZURE_AUTHORITY_HOST';
+  }
+}
+
 /** Which setting to check for a token failure, from the AADSTS code or the error type. */
 export function explainTokenFailure(auth: AuthConfig, err: unknown): TraceError {
   const name = err instanceof Error ? err.name : '';
@@ -104,8 +112,9 @@ export function explainTokenFailure(auth: AuthConfig, err: unknown): TraceError 
   if (auth.mode === 'workload-identity') {
     return base('The federated token could not be exchanged.', 'Check AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID, and that the app has a federated credential for this workload.');
   }
-  if (/ENOTFOUND|ECONNREFUSED|ETIMEDOUT|network|socket/i.test(message)) {
-    return base('The sign-in service (login.microsoftonline.com) could not be reached.', 'Check the network; behind a proxy set HTTPS_PROXY in the server entry\'s env block.');
+  if (/ENOTFOUND|ECONNREFUSED|ETIMEDOUT|network|socket|endpoints_resolution_error/i.test(message)) {
+    const host = authorityHost();
+    return base(`The sign-in service (${host}) could not be reached.`, 'Check the network (and AZURE_AUTHORITY_HOST if you set it); behind a proxy set HTTPS_PROXY in the server entry\'s env block.');
   }
   return base(
     name === 'AuthenticationRequiredError' ? 'Interactive sign-in is required.' : 'The sign-in service refused the request.',

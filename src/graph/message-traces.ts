@@ -125,7 +125,8 @@ export async function listTraces(client: GraphClient, queries: TraceQuery[], opt
           ...(opts.onWait ? { onWait: opts.onWait } : {}),
         }));
       } catch (err) {
-        if (!(err instanceof TraceError) || err.kind === 'cancelled' || outcome.rowsFetched === 0) throw err;
+        // Nothing read yet: the error is the answer. Otherwise keep what was read, marked partial.
+        if (!(err instanceof TraceError) || err.kind === 'cancelled' || pages === 0) throw err;
         return stop(`Paging stopped early, so the totals are partial. ${err.describe()}`);
       }
       const { value, next } = pageParts(body);
