@@ -537,7 +537,8 @@ export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
     meaning: 'A mail flow (transport) rule rejected the message.',
     fixOwner: 'recipient admin',
     fix: 'Find the rule that matched (the Transport rule event or the rule ID in the trace) and change it or add an exception if the block was not intended.',
-    learnMoreUrl: SRC.Q5,
+    // The Learn page for 5.7.x explains rule rejections for admins; the Q&A thread (Q5) is only a sample.
+    learnMoreUrl: SRC.N5,
   },
   {
     code: '5.7.1',
