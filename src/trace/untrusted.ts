@@ -15,10 +15,13 @@ const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b
 // C0/C1 controls except tab/newline/carriage return (those become spaces below).
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 const LINE_BREAKS = /[\t\n\r\u2028\u2029\u0085]+/g;
-// Zero-width characters, bidi embeddings/overrides/isolates, BOM, soft hyphen, word joiners,
-// Mongolian vowel separator, interlinear annotation marks, tag characters.
-const INVISIBLE =
-  /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb]|\udb40[\udc00-\udc7f]/g;
+// Everything that is invisible or changes how other text is shown, by Unicode property so no
+// range is forgotten: format characters (Cf: zero-width spaces and joiners, bidi embeddings,
+// overrides and isolates, BOM, soft hyphen, word joiners, interlinear annotation marks, tag
+// characters, Arabic/Egyptian/shorthand format controls), default-ignorable code points (variation
+// selectors including U+E0100–E01EF, the vehicle of "emoji smuggling", Hangul fillers, Mongolian
+// vowel separator, unassigned ignorables), and lone surrogates (Cs), which are not text at all.
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cs}]/gu;
 
 /** Remove what could hide or disguise text, fold whitespace; no length cap. */
 export function sanitizeText(raw: unknown): string {
