@@ -2,13 +2,14 @@
  * createServer(deps): the MCP server with its tools, instructions and prompts. The only module
  * that knows the MCP SDK's server API; everything else is plain functions.
  */
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Config } from './config.js';
 import { RequestBudget } from './graph/budget.js';
 import { GraphClient, type TokenSource } from './graph/client.js';
 import type { Dispatcher } from 'undici';
 import type { Logger } from './log.js';
 import { PROMPTS } from './prompts.js';
+import { describeResult, resultUri, ResultStore, toCsv, toJson, type ResultFormat } from './trace/result-store.js';
 import { READ_ONLY_ANNOTATIONS, type ToolDeps } from './tools/context.js';
 import {
   SEARCH_TRACES,
@@ -48,6 +49,19 @@ export interface ServerDeps {
   budget?: RequestBudget;
   /** Test seam: Graph client retry tuning. */
   graphOptions?: { baseDelayMs?: number; headersTimeoutMs?: number; bodyTimeoutMs?: number; maxAttempts?: number };
+  /** Test seam: bounds of the kept search results (default: 5 searches, 50,000 rows). */
+  results?: { maxResults?: number; maxRows?: number };
+}
+
+/** A resource read of an id that is not kept: JSON-RPC error -32002 (MCP's "resource not found"). */
+class ResourceNotFound extends Error {
+  readonly code = -32002;
+  constructor(
+    message: string,
+    readonly data: { uri: string },
+  ) {
+    super(message);
+  }
 }
 
 export interface CreatedServer {
@@ -76,11 +90,13 @@ export function createServer(deps: ServerDeps): CreatedServer {
       })),
   };
 
+  const results = new ResultStore({ ...deps.results, now: toolDeps.now });
+
   const server = new McpServer(
     { name: SERVER_NAME, title: 'Exchange Online message trace', version: SERVER_VERSION },
     {
       instructions: SERVER_INSTRUCTIONS,
-      capabilities: { tools: {}, prompts: {} },
+      capabilities: { tools: {}, prompts: {}, resources: { listChanged: true } },
       // Bounds the size of arguments a client can send (lists, nested junk).
       maxToolInputElements: 200,
     },
@@ -95,7 +111,7 @@ export function createServer(deps: ServerDeps): CreatedServer {
       outputSchema: searchTracesOutput,
       annotations: { title: 'Search message traces', ...READ_ONLY_ANNOTATIONS },
     },
-    (args, extra) => searchTraces(args, extra, toolDeps),
+    (args, extra) => searchTraces(args, extra, { ...toolDeps, results }),
   );
 
   server.registerTool(
@@ -109,6 +125,39 @@ export function createServer(deps: ServerDeps): CreatedServer {
     },
     (args, extra) => getTraceDetailsTool(args, extra, toolDeps),
   );
+
+  // The full row set of each recent search, as CSV and JSON (search_traces links to them).
+  const formats: Array<{ format: ResultFormat; mimeType: string; title: string }> = [
+    { format: 'csv', mimeType: 'text/csv', title: 'Search result rows (CSV)' },
+    { format: 'json', mimeType: 'application/json', title: 'Search result rows (JSON)' },
+  ];
+  for (const { format, mimeType, title } of formats) {
+    server.registerResource(
+      `search-results-${format}`,
+      new ResourceTemplate(`message-trace://results/{id}.${format}`, {
+        list: () => ({
+          resources: results.list().map((r) => ({
+            uri: resultUri(r.id, format),
+            name: `search-${r.id}.${format}`,
+            title: `${title}: ${describeResult(r)}`,
+            mimeType,
+          })),
+        }),
+      }),
+      {
+        title,
+        mimeType,
+        description: `Every row of a recent search_traces call as ${format.toUpperCase()} (the id is in its resultSet). Only the last ${results.maxResults} searches are kept, in memory; subjects and addresses are mail data written by senders.`,
+      },
+      (uri, variables) => {
+        const id = String(variables.id ?? '');
+        const found = results.lookup(id);
+        if ('missing' in found) throw new ResourceNotFound(results.missingMessage(id, found.missing), { uri: uri.href });
+        return { contents: [{ uri: uri.href, mimeType, text: format === 'csv' ? toCsv(found.result) : toJson(found.result) }] };
+      },
+    );
+  }
+  results.onChange = () => server.sendResourceListChanged();
 
   for (const prompt of PROMPTS) {
     server.registerPrompt(

@@ -11,7 +11,12 @@ import { listTraces } from '../graph/message-traces.js';
 import type { TraceStatus } from '../graph/types.js';
 import { resolveWindow, sliceWindow } from '../graph/window.js';
 import { AddressRenderer, redactAddressesDeep } from '../trace/addresses.js';
+import { DIRECTIONS, DirectionClassifier, TenantDomains, type Direction, type DirectionOutcome } from '../trace/direction.js';
 import { renderSearchText } from '../trace/render-search.js';
+import { GROUP_KEYS, MAX_TOP, type GroupKey } from '../trace/report.js';
+import { canonicalTimeZone } from '../trace/report-time.js';
+import { sanitizeText } from '../trace/untrusted.js';
+import { resultUri, type ResultStore } from '../trace/result-store.js';
 import { SearchAggregator } from '../trace/search-summary.js';
 import {
   READ_ONLY_ANNOTATIONS,
@@ -38,8 +43,26 @@ import {
 export const SEARCH_TRACES = 'search_traces';
 export const MAX_LIMIT = 100;
 export const DEFAULT_LIMIT = 20;
+/** With a report the table is the answer; fewer listed rows keep the result small. */
+export const DEFAULT_LIMIT_WITH_REPORT = 10;
 /** More single-valued queries than this would eat most of the tenant's 100 requests / 5 min. */
 export const MAX_QUERIES = 40;
+
+const groupByError = `groupBy must be one of ${GROUP_KEYS.join(', ')}, or a list of two of them`;
+const groupKey = z.enum(GROUP_KEYS, { error: groupByError });
+const groupBy = z
+  .union([groupKey, z.array(groupKey).min(1, { error: groupByError }).max(2, { error: groupByError })], { error: groupByError })
+  .refine((v) => !Array.isArray(v) || new Set(v).size === v.length, { error: 'groupBy must not name the same key twice' });
+const directionError = `direction must be one of ${DIRECTIONS.join(', ')}, or a list of them`;
+const directionEnum = z.enum(DIRECTIONS, { error: directionError });
+const timeZone = z
+  .string({ error: 'timeZone must be an IANA time zone name such as Europe/Prague, America/New_York or UTC' })
+  .trim()
+  .refine((s) => canonicalTimeZone(s) !== undefined, {
+    error: (iss) => `timeZone must be an IANA time zone name such as Europe/Prague, America/New_York or UTC (got ${JSON.stringify(sanitizeText(String(iss.input)).slice(0, 60))})`,
+  })
+  .transform((s) => canonicalTimeZone(s) as string);
+const topError = `top must be a whole number from 1 to ${MAX_TOP}`;
 
 export const searchTracesInput = strictInput({
   senderAddress: addressOrList('senderAddress').optional().describe('Sender SMTP address, or a list of up to 20.'),
@@ -53,13 +76,29 @@ export const searchTracesInput = strictInput({
   toIP: ipAddress('toIP').optional().describe('Destination IP (the receiving server, for outbound mail).'),
   startDateTime: dateTime('startDateTime').optional().describe('ISO 8601 with zone. Not older than 90 days. Default: 48 hours before the end.'),
   endDateTime: dateTime('endDateTime').optional().describe('ISO 8601 with zone. Default: now. Windows over 10 days are split into several queries.'),
-  limit: z.number({ error: `limit must be a whole number from 0 to ${MAX_LIMIT}` }).int({ error: `limit must be a whole number from 0 to ${MAX_LIMIT}` }).min(0, { error: `limit must be a whole number from 0 to ${MAX_LIMIT}` }).max(MAX_LIMIT, { error: `limit must be a whole number from 0 to ${MAX_LIMIT}` }).default(DEFAULT_LIMIT).describe(`How many rows to list (0-${MAX_LIMIT}); totals always cover every row fetched.`),
+  limit: z.number({ error: `limit must be a whole number from 0 to ${MAX_LIMIT}` }).int({ error: `limit must be a whole number from 0 to ${MAX_LIMIT}` }).min(0, { error: `limit must be a whole number from 0 to ${MAX_LIMIT}` }).max(MAX_LIMIT, { error: `limit must be a whole number from 0 to ${MAX_LIMIT}` }).optional().describe(`How many rows to list (0-${MAX_LIMIT}; default ${DEFAULT_LIMIT}, or ${DEFAULT_LIMIT_WITH_REPORT} with groupBy); totals always cover every row fetched.`),
   responseFormat: responseFormat.default('concise').describe('concise (default) or detailed (adds messageId, fromIP, toIP, longer subjects).'),
+  direction: z
+    .union([directionEnum, z.array(directionEnum).min(1, { error: directionError }).max(DIRECTIONS.length, { error: directionError })], { error: directionError })
+    .optional()
+    .describe('Keep only inbound, outbound or internal mail (or a list). Applied here, not by Graph: it saves no Graph requests. Derived from the tenant domains (MESSAGE_TRACE_DOMAINS, else inferred from the rows).'),
+  groupBy: groupBy
+    .optional()
+    .describe(`Add a report: counts by status per group of ${GROUP_KEYS.join(', ')} (one key, or two for combined keys). day/hour are local to timeZone and list every bucket of the window, empty ones included.`),
+  top: z
+    .number({ error: topError })
+    .int({ error: topError })
+    .min(1, { error: topError })
+    .max(MAX_TOP, { error: topError })
+    .optional()
+    .describe(`How many groups the report shows (1-${MAX_TOP}; default 10, or 50 when a day/hour key is paired with another); the rest is summed as "other". Ignored for day or hour alone.`),
+  timeZone: timeZone.default('UTC').describe('IANA time zone (e.g. Europe/Prague) for day/hour buckets and times in the report and summary. Default UTC.'),
 });
 
 export type SearchTracesInput = z.output<typeof searchTracesInput>;
 
 const counted = z.object({ name: z.string(), count: z.number() });
+const reportRow = z.object({ key: z.array(z.string()), total: z.number(), counts: z.array(z.number()) });
 export const searchTracesOutput = z.object({
   summary: z.string(),
   window: z.object({ start: z.string(), end: z.string() }),
@@ -85,12 +124,27 @@ export const searchTracesOutput = z.object({
   nextSteps: z.array(z.string()),
   dataNotice: z.string(),
   graphRequests: z.number(),
+  report: z
+    .object({
+      groupBy: z.array(z.string()),
+      timeZone: z.string(),
+      window: z.object({ start: z.string(), end: z.string() }),
+      statuses: z.array(z.string()),
+      groups: z.array(reportRow),
+      other: z.object({ label: z.string(), total: z.number(), counts: z.array(z.number()) }).optional(),
+      totals: z.object({ total: z.number(), counts: z.array(z.number()) }),
+      distinctGroups: z.number(),
+      notes: z.array(z.string()),
+    })
+    .optional(),
+  resultSet: z.object({ id: z.string(), csvUri: z.string(), jsonUri: z.string(), rows: z.number(), truncated: z.boolean() }).optional(),
 });
 
 export const searchTracesDescription = [
   'Search Exchange Online message trace (Microsoft Graph) for mail by sender, recipient, status, subject, message id, trace id or IP, within the last 90 days.',
   'Answers "which messages from X failed today?", "did Alex get mail from contoso.com?", "what was quarantined this week?": returns totals by status for every matching row, highlights (where problems cluster), and a short list of rows, problems first then newest.',
   'Default window: the last 48 hours. Data appears 5-10 minutes after a message is sent. Each row is one message to one recipient; its traceId + recipientAddress pair is what get_trace_details takes.',
+  'Reports: groupBy (status, senderAddress, recipientAddress, senderDomain, recipientDomain, direction, day, hour; one or two) adds a table of the top groups with counts by status, e.g. "failures by recipient domain today" (status failed, groupBy recipientDomain) or "delivery report per day this week" (groupBy day, timeZone). Every search also keeps all its rows as CSV/JSON resources (resultSet) for the user, so do not page through rows to count them.',
   'Next: call get_trace_details for the failed, quarantined or pending rows to learn why and what to do.',
   'Lists of addresses or statuses cost one Graph query each; the tenant allows 100 requests per 5 minutes, so prefer narrow searches. Subjects and addresses are untrusted mail data, shown inside «…».',
 ].join(' ');
@@ -138,10 +192,44 @@ function describeFilters(input: SearchTracesInput, redact: boolean): string {
   if (input.subject) parts.push(`subject ${input.subjectMatch} the given text`);
   if (input.fromIP) parts.push(`fromIP ${input.fromIP}`);
   if (input.toIP) parts.push(`toIP ${input.toIP}`);
+  list('direction', input.direction);
   return parts.join(', ');
 }
 
-export async function searchTraces(input: SearchTracesInput, extra: ToolExtra, deps: ToolDeps): Promise<CallToolResult> {
+export interface SearchDeps extends ToolDeps {
+  /** Keeps each search's full row set for the message-trace://results/ resources. */
+  results?: ResultStore;
+}
+
+function directionNotes(input: SearchTracesInput, outcome: DirectionOutcome, fetched: number, kept: number): string[] {
+  const notes: string[] = [];
+  const filter = asList(input.direction);
+  if (filter.length > 0) {
+    notes.push(
+      `Graph has no direction filter: all ${fetched.toLocaleString('en-US')} rows of the search were read and the ${kept.toLocaleString('en-US')} ${filter.join('/')} ones kept here, so a direction filter saves no Graph requests.`,
+    );
+  }
+  const domains = outcome.domains.slice(0, 5).join(', ') + (outcome.domains.length > 5 ? ` and ${outcome.domains.length - 5} more` : '');
+  if (!outcome.inferred) {
+    notes.push(`Direction uses the tenant domains in MESSAGE_TRACE_DOMAINS (${domains}).`);
+  } else if (outcome.domains.length === 0) {
+    notes.push('Direction: no tenant domain could be recognised in these rows (none delivered to a mailbox here), so every row counts as inbound. Set MESSAGE_TRACE_DOMAINS to the tenant\'s accepted domains for real directions.');
+  } else {
+    notes.push(
+      `Direction was inferred from the rows (MESSAGE_TRACE_DOMAINS is not set): tenant domains recognised: ${domains}. A tenant domain with no mail delivered here is not recognised and its mail counts as inbound; set MESSAGE_TRACE_DOMAINS for exact directions.`,
+    );
+    if (outcome.lateRows > 0) {
+      notes.push(`${outcome.lateRows.toLocaleString('en-US')} rows were classified before a tenant domain they carry was recognised, so their direction may be wrong.`);
+    }
+  }
+  return notes;
+}
+
+function asGroupBy(v: SearchTracesInput['groupBy']): GroupKey[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+export async function searchTraces(input: SearchTracesInput, extra: ToolExtra, deps: SearchDeps): Promise<CallToolResult> {
   const broken = configFailure(deps.config);
   if (broken) return broken;
   try {
@@ -158,22 +246,48 @@ export async function searchTraces(input: SearchTracesInput, extra: ToolExtra, d
       });
     }
     const progress = progressReporter(extra);
-    const aggregator = new SearchAggregator(input.limit);
+    const groupBy = asGroupBy(input.groupBy);
+    const limit = input.limit ?? (groupBy.length > 0 ? DEFAULT_LIMIT_WITH_REPORT : DEFAULT_LIMIT);
+    const aggregator = new SearchAggregator(limit, {
+      timeZone: input.timeZone,
+      ...(groupBy.length > 0
+        ? { report: { groupBy, timeZone: input.timeZone, window, ...(input.top !== undefined ? { top: input.top } : {}) } }
+        : {}),
+    });
+    const addresses = new AddressRenderer(deps.config.redactAddresses);
+    const filtersDescription = describeFilters(input, deps.config.redactAddresses);
+    const collector = deps.results?.collect({
+      description: filtersDescription,
+      window: { start: window.start.toISOString(), end: window.end.toISOString() },
+      timeZone: input.timeZone,
+      addresses,
+    });
+    const wanted = new Set<Direction>(asList(input.direction));
+    let read = 0;
+    const classifier = new DirectionClassifier(new TenantDomains(deps.config.tenantDomains), (row, direction) => {
+      if (wanted.size > 0 && !wanted.has(direction)) return;
+      aggregator.add(row, direction);
+      collector?.add(row, direction);
+    });
     const outcome = await listTraces(deps.graph(), queries, {
       signal: extra.signal,
       allowance: new WaitAllowance(deps.waitAllowanceMs),
       maxRows: deps.config.maxRows,
-      onRow: (row) => aggregator.add(row),
+      onRow: (row) => {
+        read++;
+        classifier.push(row);
+      },
       onProgress: (p) => progress(`page ${p.pages} read (query ${p.query} of ${p.queries}), ${p.rows} rows so far`),
       onWait: (info) => progress(waitMessage(info)),
     });
+    const directions = classifier.finish();
     const notes = [...window.notes];
     if (slices.length > 1) notes.push(`The window spans more than 10 days, so it was queried as ${slices.length} slices.`);
     if (queries.length > 1 && slices.length !== queries.length) {
       notes.push(`Graph ignores "or" in filters, so the listed values were queried one by one (${queries.length} queries) and merged without duplicates.`);
     }
     notes.push(...outcome.notes);
-    const addresses = new AddressRenderer(deps.config.redactAddresses);
+    if (wanted.size > 0 || groupBy.includes('direction')) notes.push(...directionNotes(input, directions, read, aggregator.count));
     const finished = aggregator.finish({
       window,
       complete: outcome.complete,
@@ -181,11 +295,30 @@ export async function searchTraces(input: SearchTracesInput, extra: ToolExtra, d
       detailed: input.responseFormat === 'detailed',
       addresses,
       graphRequests: outcome.requests,
-      filtersDescription: describeFilters(input, deps.config.redactAddresses),
+      filtersDescription,
     });
+    const kept = collector && deps.results?.keep(collector, outcome.complete);
+    if (kept) {
+      finished.resultSet = {
+        id: kept.id,
+        csvUri: resultUri(kept.id, 'csv'),
+        jsonUri: resultUri(kept.id, 'json'),
+        rows: kept.rows.length,
+        truncated: kept.rowsCounted > kept.rows.length,
+      };
+    }
     // Redaction also covers addresses inside subjects and notes.
     const summary = deps.config.redactAddresses ? redactAddressesDeep(finished, addresses) : finished;
-    return answer(summary, renderSearchText(summary));
+    const result = answer(summary, renderSearchText(summary));
+    if (summary.resultSet) {
+      const r = summary.resultSet;
+      const what = `all ${r.rows} rows of this search (${filtersDescription || 'all mail'})`;
+      result.content.push(
+        { type: 'resource_link', uri: r.csvUri, name: `search-${r.id}.csv`, title: 'All rows (CSV)', mimeType: 'text/csv', description: `${what} as CSV for a spreadsheet` },
+        { type: 'resource_link', uri: r.jsonUri, name: `search-${r.id}.json`, title: 'All rows (JSON)', mimeType: 'application/json', description: `${what} as JSON` },
+      );
+    }
+    return result;
   } catch (err) {
     return failure(err, deps.log);
   }

@@ -1,7 +1,9 @@
 /**
  * The text form of a search_traces answer (`content`): the same facts as the structured result,
- * laid out for reading: summary, notes, then rows grouped by message.
+ * laid out for reading: summary, the report table (Markdown), notes, where the full rows are,
+ * then the listed rows grouped by message.
  */
+import { renderReportMarkdown } from './report-markdown.js';
 import type { SearchSummary } from './search-summary.js';
 
 function kb(bytes: number): string {
@@ -14,6 +16,7 @@ function shortTime(iso: string): string {
 
 export function renderSearchText(s: SearchSummary): string {
   const lines: string[] = [s.summary, ''];
+  if (s.report) lines.push(renderReportMarkdown(s.report), '');
   lines.push(`Window (UTC): ${s.window.start} → ${s.window.end}. Complete: ${s.complete ? 'yes' : 'NO (see notes)'}. Graph requests used: ${s.graphRequests}.`);
   const statuses = Object.entries(s.totals.byStatus).map(([k, v]) => `${k} ${v}`).join(', ');
   lines.push(`Totals: ${s.totals.traces} recipient rows, ${s.totals.messages} messages${statuses ? ` (${statuses})` : ''}.`);
@@ -24,6 +27,12 @@ export function renderSearchText(s: SearchSummary): string {
   if (h.problemSenders.length) lines.push(`Problem rows by sender: ${h.problemSenders.map((d) => `${d.name} ${d.count}`).join(', ')}.`);
   if (h.topSenders.length) lines.push(`Top senders: ${h.topSenders.map((d) => `${d.name} ${d.count}`).join(', ')}.`);
   for (const note of s.notes) lines.push(`Note: ${note}`);
+  if (s.resultSet) {
+    const r = s.resultSet;
+    lines.push(
+      `All ${r.rows} rows${r.truncated ? ' kept (the cap; the totals cover more)' : ''}: ${r.csvUri} (CSV, for a spreadsheet) or ${r.jsonUri} (JSON); MCP resources, kept for the last few searches.`,
+    );
+  }
 
   if (s.rows.length) {
     lines.push('', `Rows (${s.rows.length} listed${s.notListed ? `, ${s.notListed} not listed` : ''}; ${s.dataNotice})`);

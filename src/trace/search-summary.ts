@@ -1,10 +1,14 @@
 /**
  * Streaming aggregation of message trace rows into the condensed answer of search_traces.
- * Memory holds counters and the few rows to list, never every row: `add` is called once per
- * row while Graph pages stream in.
+ * Memory holds counters, the report's groups and the few rows to list, never every row: `add`
+ * is called once per row while Graph pages stream in.
  */
 import { normaliseStatus, type MessageTraceRow, type TraceStatus } from '../graph/types.js';
 import { AddressRenderer, domainOf } from './addresses.js';
+import type { Direction } from './direction.js';
+import { renderAddress } from './report-addresses.js';
+import { ReportBuilder, reportSentence, type Report, type ReportOptions } from './report.js';
+import { ZonedClock } from './report-time.js';
 import { fenceUntrusted, UNTRUSTED_NOTICE } from './untrusted.js';
 
 /** Problems first, then the in-between states, delivered last. */
@@ -56,6 +60,20 @@ export interface SearchSummary {
   nextSteps: string[];
   dataNotice: string;
   graphRequests: number;
+  /** Only when the search asked for groupBy. */
+  report?: Report;
+  /** Where the full row set can be read (MCP resources), when it was kept. */
+  resultSet?: ResultSetRef;
+}
+
+export interface ResultSetRef {
+  id: string;
+  csvUri: string;
+  jsonUri: string;
+  /** Rows kept in the result set. */
+  rows: number;
+  /** True when the set holds fewer rows than the search counted (the store's row cap). */
+  truncated: boolean;
 }
 
 interface Kept {
@@ -90,14 +108,23 @@ export class SearchAggregator {
   private readonly problemSenders = new Map<string, number>();
   private readonly senders = new Map<string, number>();
   private kept: Kept[] = [];
+  private readonly report: ReportBuilder | undefined;
+  private readonly timeZone: string;
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    opts: { report?: ReportOptions; timeZone?: string } = {},
+  ) {
+    this.report = opts.report ? new ReportBuilder(opts.report) : undefined;
+    this.timeZone = opts.timeZone ?? opts.report?.timeZone ?? 'UTC';
+  }
 
-  add(row: MessageTraceRow): void {
+  add(row: MessageTraceRow, direction: Direction = 'inbound'): void {
     this.rowsSeen++;
     this.traceIds.add(row.id.toLowerCase());
     const status = statusOf(row);
     bump(this.byStatus, status);
+    this.report?.add(row, status, direction);
     const sender = row.senderAddress.toLowerCase();
     bump(this.senders, sender);
     if (PROBLEM_STATUSES.has(status)) {
@@ -144,10 +171,10 @@ export class SearchAggregator {
 
     const rows: ListedRow[] = grouped.map(({ row, status }) => ({
       traceId: row.id,
-      recipientAddress: addr.address(row.recipientAddress),
+      recipientAddress: renderAddress(addr, row.recipientAddress),
       status,
       receivedDateTime: row.receivedDateTime,
-      senderAddress: addr.address(row.senderAddress),
+      senderAddress: renderAddress(addr, row.senderAddress),
       subject: fenceUntrusted(row.subject, input.detailed ? 200 : 80),
       size: row.size,
       ...(input.detailed ? { messageId: fenceUntrusted(row.messageId, 200), fromIP: row.fromIP, toIP: row.toIP } : {}),
@@ -159,11 +186,12 @@ export class SearchAggregator {
       entries.map(([name, count]) => ({ name: render(name), count }));
     const highlights = {
       problemRecipientDomains: named(top(this.problemDomains, 5), (d) => addr.domain(d)),
-      problemSenders: named(top(this.problemSenders, 5), (s) => addr.address(s)),
-      topSenders: named(top(this.senders, 5), (s) => addr.address(s)),
+      problemSenders: named(top(this.problemSenders, 5), (s) => renderAddress(addr, s)),
+      topSenders: named(top(this.senders, 5), (s) => renderAddress(addr, s)),
     };
     const notListed = Math.max(0, this.rowsSeen - rows.length);
-    const summary = this.summarise({ ...input, totals, rows, notListed, highlights });
+    const report = this.report?.finish(addr);
+    const summary = this.summarise({ ...input, totals, rows, notListed, highlights, report });
     const nextSteps = this.nextSteps(rows, notListed, input.complete);
     return {
       summary,
@@ -177,6 +205,7 @@ export class SearchAggregator {
       nextSteps,
       dataNotice: UNTRUSTED_NOTICE,
       graphRequests: input.graphRequests,
+      ...(report ? { report } : {}),
     };
   }
 
@@ -188,16 +217,17 @@ export class SearchAggregator {
     rows: ListedRow[];
     notListed: number;
     highlights: SearchSummary['highlights'];
+    report: Report | undefined;
   }): string {
     const n = (v: number) => v.toLocaleString('en-US');
-    const range = `${x.window.start.toISOString().replace(/:\d\d\.\d{3}Z$/, 'Z')} to ${x.window.end.toISOString().replace(/:\d\d\.\d{3}Z$/, 'Z')}`;
+    const range = this.range(x.window);
     const where = x.filtersDescription ? ` matching ${x.filtersDescription}` : '';
     if (x.totals.traces === 0) {
-      return `No messages${where} between ${range} (UTC)${x.complete ? '' : ' in the part that could be read'}. Mail can take 5–10 minutes to appear in message trace; otherwise widen the time range (up to the last 90 days) or check the address spelling.`;
+      return `No messages${where} between ${range}${x.complete ? '' : ' in the part that could be read'}. Mail can take 5–10 minutes to appear in message trace; otherwise widen the time range (up to the last 90 days) or check the address spelling.`;
     }
     const parts = Object.entries(x.totals.byStatus).map(([s, c]) => `${n(c)} ${s}`);
     const sentences = [
-      `${x.complete ? 'Found' : 'Found at least'} ${n(x.totals.traces)} recipient deliveries in ${n(x.totals.messages)} messages${where} between ${range} (UTC): ${parts.join(', ')}.`,
+      `${x.complete ? 'Found' : 'Found at least'} ${n(x.totals.traces)} recipient deliveries in ${n(x.totals.messages)} messages${where} between ${range}: ${parts.join(', ')}.`,
     ];
     const problems = (x.totals.byStatus.failed ?? 0) + (x.totals.byStatus.filteredAsSpam ?? 0) + (x.totals.byStatus.quarantined ?? 0) + (x.totals.byStatus.pending ?? 0);
     if (problems > 0) {
@@ -211,6 +241,7 @@ export class SearchAggregator {
     } else {
       sentences.push('None failed, was quarantined or is pending.');
     }
+    if (x.report) sentences.push(reportSentence(x.report));
     if (x.rows.length > 0) {
       sentences.push(
         `Listed ${n(x.rows.length)} rows, problems first then newest${x.notListed > 0 ? `; ${n(x.notListed)} more not listed (narrow with status, senderAddress, recipientAddress, subject or a shorter time range, or raise limit)` : ''}.`,
@@ -218,6 +249,16 @@ export class SearchAggregator {
     }
     if (!x.complete) sentences.push('The result is incomplete: see notes.');
     return sentences.join(' ');
+  }
+
+  /** The window for sentences: UTC as ISO, or local wall-clock time in the asked time zone. */
+  private range(w: { start: Date; end: Date }): string {
+    if (this.timeZone === 'UTC') {
+      const iso = (d: Date) => d.toISOString().replace(/:\d\d\.\d{3}Z$/, 'Z');
+      return `${iso(w.start)} to ${iso(w.end)} (UTC)`;
+    }
+    const clock = new ZonedClock(this.timeZone);
+    return `${clock.local(w.start.getTime())} to ${clock.local(w.end.getTime())} (${this.timeZone})`;
   }
 
   private nextSteps(rows: ListedRow[], notListed: number, complete: boolean): string[] {

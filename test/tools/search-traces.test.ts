@@ -1,32 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateTenant } from '../../src/simulator/tenant.js';
-import type { MessageTraceRow } from '../../src/graph/types.js';
 import { startHarness, structured, text, type Harness } from '../support/harness.js';
+import { rowsIn, statusCounts } from './ground-truth.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-/** Ground truth straight from the simulated tenant. */
-function rowsIn(rows: MessageTraceRow[], window: { start: string; end: string }, pred: (r: MessageTraceRow) => boolean = () => true) {
-  const s = Date.parse(window.start);
-  const e = Date.parse(window.end);
-  return rows.filter((r) => {
-    const t = Date.parse(r.receivedDateTime);
-    return t >= s && t <= e && pred(r);
-  });
-}
-
-function statusCounts(rows: MessageTraceRow[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const r of rows) {
-    const k = r.status.charAt(0).toLowerCase() + r.status.slice(1);
-    out[k] = (out[k] ?? 0) + 1;
-  }
-  return out;
-}
 
 describe('search_traces', () => {
   it('is listed with read-only annotations and a description that states the limits', async () => {
