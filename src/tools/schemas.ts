@@ -9,6 +9,21 @@ import { isPlainAddress } from '../trace/addresses.js';
 
 export const MAX_LIST = 20;
 
+/** Characters an error message must not echo raw: controls, format (zero-width, bidi), invisible, lone surrogates. */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Default_Ignorable_Code_Point}\u2028\u2029]/gu;
+
+/** A rejected input for an error message: cut to `max` characters, quoted, unprintable characters escaped as \uXXXX. */
+export function quoteInput(value: unknown, max: number): string {
+  const text = String(value);
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  return JSON.stringify(cut).replace(UNPRINTABLE, (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, '0')}`);
+}
+
+/** True when the string has no lone surrogate: such a string cannot be sent in a URL without changing. */
+export function isWellFormedText(s: string): boolean {
+  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+}
+
 /** 8-4-4-4-12 hex digits. Real trace ids are not RFC 4122 UUIDs, so only the shape is checked. */
 export const TRACE_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
@@ -16,22 +31,23 @@ export function address(field: string) {
   return z
     .string({ error: `${field} must be an SMTP address like user@contoso.com` })
     .trim()
-    .refine((s) => isPlainAddress(s), { error: (iss) => `${field} must be an SMTP address like user@contoso.com (got ${JSON.stringify(String(iss.input).slice(0, 80))})` });
+    .refine((s) => isPlainAddress(s), { error: (iss) => `${field} must be an SMTP address like user@contoso.com (got ${quoteInput(iss.input, 80)})` });
 }
 
 export function addressOrList(field: string) {
-  return z.union([address(field), z.array(address(field)).min(1).max(MAX_LIST)], {
-    error: `${field} must be one SMTP address (user@contoso.com) or a list of 1 to ${MAX_LIST} addresses`,
-  });
+  const error = `${field} must be one SMTP address (user@contoso.com) or a list of 1 to ${MAX_LIST} addresses`;
+  return z.union([address(field), z.array(address(field)).min(1, { error }).max(MAX_LIST, { error })], { error });
 }
 
 export const statusEnum = z.enum(TRACE_STATUSES, {
   error: `status must be one of: ${TRACE_STATUSES.join(', ')}`,
 });
 
-export const statusOrList = z.union([statusEnum, z.array(statusEnum).min(1).max(TRACE_STATUSES.length)], {
-  error: `status must be one of ${TRACE_STATUSES.join(', ')}, or a list of them`,
-});
+const statusListError = `status must be one of ${TRACE_STATUSES.join(', ')}, or a list of 1 to ${TRACE_STATUSES.length} of them`;
+export const statusOrList = z.union(
+  [statusEnum, z.array(statusEnum).min(1, { error: statusListError }).max(TRACE_STATUSES.length, { error: statusListError })],
+  { error: statusListError },
+);
 
 export const traceId = z
   .string({ error: 'traceId must be a message trace id: 8-4-4-4-12 hex digits, as in search_traces results' })
@@ -43,7 +59,7 @@ export const messageId = z
   .trim()
   .min(3, { error: 'messageId must be the Message-ID header value, e.g. <abc123@contoso.com>' })
   .max(998, { error: 'messageId is longer than a Message-ID header can be (998 characters)' })
-  .refine((s) => !/[\u0000-\u001f\u007f\s]/.test(s), { error: 'messageId must not contain spaces or control characters; give the Message-ID header value, e.g. <abc123@contoso.com>' })
+  .refine((s) => !/[\u0000-\u001f\u007f\s]/.test(s) && isWellFormedText(s), { error: 'messageId must not contain spaces or control characters; give the Message-ID header value, e.g. <abc123@contoso.com>' })
   .transform((s) => (s.startsWith('<') ? s : `<${s}`))
   .transform((s) => (s.endsWith('>') ? s : `${s}>`));
 
@@ -51,25 +67,59 @@ export function ipAddress(field: string) {
   return z
     .string({ error: `${field} must be an IPv4 or IPv6 address` })
     .trim()
-    .refine((s) => isIP(s) !== 0, { error: (iss) => `${field} must be an IPv4 or IPv6 address (got ${JSON.stringify(String(iss.input).slice(0, 60))})` });
+    .refine((s) => isIP(s) !== 0, { error: (iss) => `${field} must be an IPv4 or IPv6 address (got ${quoteInput(iss.input, 60)})` });
+}
+
+/** `YYYY-MM-DDThh:mm[:ss[.fraction]]` and a zone: Z, ±hh:mm or ±hhmm. */
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/i;
+
+/**
+ * A real instant: the ISO 8601 shape with a zone, and a date and time that exist (JavaScript's
+ * Date would read 2026-02-30 as 2 March and 24:00 as the next day; Graph would not).
+ */
+export function isIsoDateTime(s: string): boolean {
+  const m = ISO_DATE_TIME.exec(s);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second, zoneHours, zoneMinutes] = m.slice(1).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return (
+    month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 &&
+    zoneHours <= 14 && zoneMinutes <= 59 && Number.isFinite(Date.parse(s))
+  );
 }
 
 export function dateTime(field: string) {
+  const accepted = `${field} must be an ISO 8601 date-time with a time zone, e.g. 2026-11-20T08:00:00Z or 2026-11-20T09:00:00+01:00`;
   return z
-    .string({ error: `${field} must be an ISO 8601 date-time with a time zone, e.g. 2026-11-20T08:00:00Z` })
+    .string({ error: accepted })
     .trim()
-    .max(40, { error: `${field} must be an ISO 8601 date-time with a time zone, e.g. 2026-11-20T08:00:00Z` });
+    .max(40, { error: accepted, abort: true })
+    .refine(isIsoDateTime, { error: (iss) => `${accepted} (got ${quoteInput(iss.input, 40)}${ISO_DATE_TIME.test(String(iss.input).trim()) ? ', which is not a real date and time' : ''})` });
 }
 
+/** Subject text to match: 1 to 256 characters of well-formed text (a lone surrogate would reach Graph as U+FFFD). */
+export const subjectText = z
+  .string({ error: 'subject must be text' })
+  .min(1, { error: 'subject must not be empty' })
+  .max(256, { error: 'subject must be at most 256 characters' })
+  .refine(isWellFormedText, { error: 'subject must be well-formed text (it contains a lone UTF-16 surrogate, which cannot be sent to Graph)' });
+
 export const responseFormat = z.enum(['concise', 'detailed'], { error: 'responseFormat must be concise or detailed' });
+
+/** An unknown argument name for an error message: as is when it is a plain identifier, else quoted and cut. */
+function argumentName(key: string): string {
+  return /^[A-Za-z0-9_$.-]{1,40}$/.test(key) ? key : quoteInput(key, 40);
+}
 
 /** Strict objects: unknown keys are rejected with the list of accepted ones. */
 export function strictInput<T extends z.ZodRawShape>(shape: T) {
   const accepted = Object.keys(shape).join(', ');
+  const unknown = (keys: string[]): string =>
+    keys.slice(0, 5).map(argumentName).join(', ') + (keys.length > 5 ? ` and ${keys.length - 5} more` : '');
   return z.strictObject(shape, {
     error: (iss) =>
       iss.code === 'unrecognized_keys'
-        ? `Unknown argument(s): ${iss.keys.join(', ')}. Accepted arguments: ${accepted}.`
+        ? `Unknown argument(s): ${unknown(iss.keys)}. Accepted arguments: ${accepted}.`
         : iss.code === 'invalid_type'
           ? `Arguments must be an object with these fields: ${accepted}.`
           : undefined,
