@@ -50,12 +50,15 @@ function parser(): XMLParser {
     parseTagValue: false,
     trimValues: false,
     // Entities: the five XML ones always; numeric character references (&#65; &#x42;) need
-    // htmlEntities. DOCTYPE entities are refused before parsing; the limits are a second line.
+    // htmlEntities. DOCTYPE entities are refused before parsing, so only those references remain,
+    // each expanding to one character: the limits are a second line against a bomb. The number of
+    // references is bounded by the input size, not by a small count (ordinary data escapes every
+    // quote and ampersand: 150 MEPs with a quoted value are already 300 references).
     processEntities: {
       enabled: true,
       maxEntitySize: 1000,
       maxExpansionDepth: 2,
-      maxTotalExpansions: 200,
+      maxTotalExpansions: MEP_MAX_INPUT_CHARS,
       maxExpandedLength: MEP_MAX_INPUT_CHARS,
       maxEntityCount: 10,
     },
