@@ -2,8 +2,9 @@
  * The full row sets of recent searches, so a user can have every row (as CSV for a spreadsheet
  * or JSON) without the rows flooding the model's context. Kept in memory only and bounded: the
  * last `maxResults` searches and at most `maxRows` rows in all (the oldest result sets go first;
- * one search alone keeps at most `maxRows`). Rows are kept as the row objects Graph's pages were
- * parsed into, with a byte per row for the direction.
+ * one search alone keeps at most `maxRows`). Rows are kept as row objects whose repeated values
+ * (addresses, status, IPs) share one string each, with a byte per row for the direction: measured
+ * at 300-360 bytes a row, so the 50,000-row cap is some 15-18 MB.
  *
  * Exports carry sanitized values (control and invisible characters removed, lengths capped) and
  * honour address redaction with the same pseudonyms as the search's answer. CSV quotes every
@@ -23,6 +24,8 @@ export const MAX_RESULTS = 5;
 export const MAX_KEPT_ROWS = 50_000;
 /** Subject characters an export shows; longer ones are cut, and kept rows hold at most twice that. */
 const SUBJECT_CHARS = 1000;
+/** Distinct values one search shares between its rows (past that, values are kept as they come). */
+const MAX_INTERNED = 20_000;
 /** How many evicted ids are remembered, to say "expired" rather than "unknown". */
 const EXPIRED_REMEMBERED = 200;
 
@@ -56,6 +59,7 @@ export interface KeptResult extends ResultMeta {
 export class ResultCollector {
   readonly rows: MessageTraceRow[] = [];
   private codes = new Uint8Array(1024);
+  private readonly pool = new Map<string, string>();
   counted = 0;
 
   constructor(
@@ -72,8 +76,24 @@ export class ResultCollector {
       this.codes = grown;
     }
     this.codes[this.rows.length] = DIRECTIONS.indexOf(direction);
-    // A 10,000-character subject need not stay whole in memory: exports show 1,000.
-    this.rows.push(row.subject.length > 2 * SUBJECT_CHARS ? { ...row, subject: row.subject.slice(0, 2 * SUBJECT_CHARS) } : row);
+    this.rows.push({
+      ...row,
+      senderAddress: this.shared(row.senderAddress),
+      recipientAddress: this.shared(row.recipientAddress),
+      status: this.shared(row.status),
+      fromIP: this.shared(row.fromIP),
+      toIP: this.shared(row.toIP),
+      // A 10,000-character subject need not stay whole in memory: exports show 1,000.
+      subject: row.subject.length > 2 * SUBJECT_CHARS ? row.subject.slice(0, 2 * SUBJECT_CHARS) : row.subject,
+    });
+  }
+
+  /** One string for equal values: JSON parsing gives every row its own copy. */
+  private shared(value: string): string {
+    const known = this.pool.get(value);
+    if (known !== undefined) return known;
+    if (this.pool.size < MAX_INTERNED) this.pool.set(value, value);
+    return value;
   }
 
   directions(): Uint8Array {

@@ -119,7 +119,7 @@ export class SearchAggregator {
     this.timeZone = opts.timeZone ?? opts.report?.timeZone ?? 'UTC';
   }
 
-  add(row: MessageTraceRow, direction: Direction = 'inbound'): void {
+  add(row: MessageTraceRow, direction: Direction): void {
     this.rowsSeen++;
     this.traceIds.add(row.id.toLowerCase());
     const status = statusOf(row);
