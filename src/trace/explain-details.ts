@@ -16,6 +16,8 @@ import {
   explainSpamVerdict,
   explainStatusCode,
   explainTraceStatus,
+  isKnownEvent,
+  normaliseEventName,
   parseEnhancedCode,
 } from './knowledge/index.js';
 import { statusClass, type RecipientStatus } from './recipient-status.js';
@@ -73,8 +75,19 @@ export interface ExplainDetailsInput {
 
 /** Concise output lists at most this many (collapsed) events. */
 export const CONCISE_MAX_EVENTS = 25;
+/** Detailed output lists at most this many events (the first ones and the last five). */
+export const DETAILED_MAX_EVENTS = 60;
+/**
+ * Detailed output: characters for every event's description and facts together, shared out
+ * evenly, so a trace with hundreds of long events stays a readable answer (about 20,000 tokens
+ * at most) while a normal trace keeps full descriptions.
+ */
+export const DETAILED_EVENTS_BUDGET = 40_000;
+/** Most rules listed; more are counted in a note. */
+export const MAX_RULES = 10;
 const CONCISE_DESCRIPTION_CHARS = 300;
 const DETAILED_DESCRIPTION_CHARS = 1000;
+const DETAILED_FACTS_CHARS = 3000;
 const FACT_CHARS = 300;
 
 const QUARANTINE_URL = 'https://learn.microsoft.com/en-us/defender-office-365/quarantine-admin-manage-messages-files';
@@ -90,11 +103,11 @@ function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
-/** '2026-01-25 09:49:29 UTC' (or the raw text, sanitized, when it is not a date). */
+/** '2026-01-25 09:49:29 UTC' (or the raw text, fenced, when it is not a date). */
 function when(dateTime: string | undefined): string {
   if (!dateTime) return 'an unknown time';
   const t = Date.parse(dateTime);
-  if (!Number.isFinite(t)) return truncateText(sanitizeText(dateTime), 40);
+  if (!Number.isFinite(t)) return fenceUntrusted(dateTime, 40);
   return `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
@@ -113,13 +126,24 @@ function duration(seconds: number): string {
   return `${Math.floor(s / 86400)} d${Math.floor((s % 86400) / 3600) ? ` ${Math.floor((s % 86400) / 3600)} h` : ''}`;
 }
 
-/** An event time as Graph gave it when it reads as a date, else fenced (it is then just text). */
+/** ISO 8601 with a zone, as Graph writes event times. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * An event time as Graph gave it when it is ISO 8601; another text Date can read is shown
+ * normalised (Date.parse also reads "Jan 1 2026 (any words)", comment included); else fenced.
+ */
 function eventTime(entry: TimelineEntry): string {
-  return entry.time !== undefined ? entry.dateTime : fenceUntrusted(entry.dateTime, 40);
+  if (entry.time === undefined) return fenceUntrusted(entry.dateTime, 40);
+  return ISO_TIME.test(entry.dateTime) ? entry.dateTime : new Date(entry.time).toISOString();
 }
 
+/** An event name the knowledge base knows by that name is shown plain; any other name is data, fenced. */
 function eventName(event: string): string {
-  return truncateText(sanitizeText(event), 40) || '(no event name)';
+  const clean = truncateText(sanitizeText(event), 40);
+  if (clean === '') return '(no event name)';
+  const known = isKnownEvent(clean) && normaliseEventName(explainEvent(clean).name) === normaliseEventName(clean);
+  return known ? clean : fenceUntrusted(clean, 40);
 }
 
 function plainOrFenced(value: string): string {
@@ -185,29 +209,60 @@ function statusLine(status: RecipientStatus, maxChars: number): string {
 // ---------------------------------------------------------------------------------------------
 // Facts rendering (detailed format)
 
-function fenceDeep(value: unknown, depth = 0): unknown {
-  if (depth > 6) return undefined;
-  // Codes, numbers, times and IPv4 addresses cannot carry words: left bare to save tokens.
-  if (typeof value === 'string') return /^[0-9][0-9.:TZ+-]{0,39}$/.test(value) ? value : fenceUntrusted(value, FACT_CHARS);
-  if (typeof value === 'number' || typeof value === 'boolean') return value;
-  if (Array.isArray(value)) return value.map((v) => fenceDeep(v, depth + 1));
-  if (value && typeof value === 'object') {
-    const out = new Map<string, unknown>();
-    for (const [k, v] of Object.entries(value)) {
-      const fenced = fenceDeep(v, depth + 1);
-      if (fenced !== undefined) out.set(truncateText(sanitizeText(k), 80), fenced);
-    }
-    return Object.fromEntries(out);
-  }
-  return undefined;
+/** What is left of one event's facts budget (characters), and how many facts did not fit. */
+interface FactsBudget {
+  left: number;
+  omitted: number;
 }
 
-function detailedFacts(entry: TimelineEntry): Record<string, unknown> | undefined {
+/** A fact name: plain when it is a plain identifier (ClientIP, S:tlsversion), else fenced (MEP names are data too). */
+function factKey(key: string): string {
+  const clean = truncateText(sanitizeText(key), 80);
+  return /^[A-Za-z0-9_.:-]{1,80}$/.test(clean) ? clean : fenceUntrusted(clean, 80);
+}
+
+function fenceDeep(value: unknown, budget: FactsBudget, depth = 0): unknown {
+  if (depth > 6) return undefined;
+  // Codes, numbers, times and IPv4 addresses cannot carry words: left bare to save tokens.
+  if (typeof value === 'string') {
+    const out = /^[0-9][0-9.:TZ+-]{0,39}$/.test(value) ? value : fenceUntrusted(value, Math.max(20, Math.min(FACT_CHARS, budget.left)));
+    budget.left -= out.length + 3;
+    return out;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    budget.left -= 8;
+    return value;
+  }
+  const entries: Array<[string | undefined, unknown]> = Array.isArray(value)
+    ? value.map((v) => [undefined, v])
+    : value && typeof value === 'object'
+      ? Object.entries(value)
+      : [];
+  if (entries.length === 0 && !(value && typeof value === 'object')) return undefined;
+  const out: Array<[string | undefined, unknown]> = [];
+  for (const [k, v] of entries) {
+    if (v === undefined || v === null || typeof v === 'function') continue;
+    if (budget.left <= 0) {
+      budget.omitted += 1;
+      continue;
+    }
+    const key = k === undefined ? undefined : factKey(k);
+    budget.left -= (key?.length ?? 0) + 4;
+    const fenced = fenceDeep(v, budget, depth + 1);
+    if (fenced === undefined) budget.omitted += 1;
+    else out.push([key, fenced]);
+  }
+  return Array.isArray(value) ? out.map(([, v]) => v) : Object.fromEntries(out);
+}
+
+function detailedFacts(entry: TimelineEntry, maxChars: number): Record<string, unknown> | undefined {
   const facts: Record<string, unknown> = { ...(entry.facts as Record<string, unknown>) };
   if (entry.action) facts['action'] = entry.action;
   if (entry.dataError) facts['dataError'] = entry.dataError;
   if (entry.skippedMeps) facts['skippedMeps'] = entry.skippedMeps;
-  const rendered = fenceDeep(facts) as Record<string, unknown>;
+  const budget: FactsBudget = { left: maxChars, omitted: 0 };
+  const rendered = fenceDeep(facts, budget) as Record<string, unknown>;
+  if (budget.omitted > 0) rendered['omittedFacts'] = budget.omitted;
   return Object.keys(rendered).length > 0 ? rendered : undefined;
 }
 
@@ -335,10 +390,19 @@ function decideOutcome(timeline: TimelineEntry[], rowStatus: TraceStatus | undef
 // ---------------------------------------------------------------------------------------------
 // Spam, rules
 
+/**
+ * An anti-spam stamp value as the knowledge base may quote it: stamps are codes (SPM, HPHSH, 9,
+ * 470454002,349001, 1.2.3.4); anything else is data written into the header, fenced.
+ */
+function spamValue(value: string): string {
+  const t = value.trim();
+  return /^[A-Za-z0-9.,:_-]{1,64}$/.test(t) ? t : fenceUntrusted(t, 40);
+}
+
 function collectSpam(timeline: TimelineEntry[]): DetailsExplanation['spam'] {
   const facts = new Map<string, string>();
   for (const entry of timeline) {
-    for (const [k, v] of Object.entries(entry.facts.spam ?? {})) if (!facts.has(k)) facts.set(k, v);
+    for (const [k, v] of Object.entries(entry.facts.spam ?? {})) if (!facts.has(k)) facts.set(k, spamValue(v));
   }
   if (facts.size === 0) return undefined;
   const verdict = explainSpamVerdict(Object.fromEntries(facts));
@@ -355,7 +419,7 @@ function spamCategory(timeline: TimelineEntry[]): { cat?: string; scl?: number }
   for (const entry of timeline) {
     const s = entry.facts.spam;
     if (!s) continue;
-    cat ??= s['CAT'];
+    if (s['CAT'] !== undefined) cat ??= spamValue(s['CAT']);
     if (scl === undefined && s['SCL'] !== undefined && /^-?\d+$/.test(s['SCL'])) scl = Number(s['SCL']);
   }
   return { ...(cat ? { cat: cat.toUpperCase() } : {}), ...(scl !== undefined ? { scl } : {}) };
@@ -384,7 +448,7 @@ function spamIsNotable(timeline: TimelineEntry[], spam: DetailsExplanation['spam
   return (scl !== undefined && (scl >= 5 || scl === -1)) || !!cat || (!!spam.sfv && NOTABLE_SFV.has(spam.sfv));
 }
 
-function collectRules(timeline: TimelineEntry[]): DetailsExplanation['rules'] {
+function collectRules(timeline: TimelineEntry[], notes: string[]): DetailsExplanation['rules'] {
   const rules: NonNullable<DetailsExplanation['rules']> = [];
   const seen = new Set<string>();
   for (const entry of timeline) {
@@ -393,6 +457,7 @@ function collectRules(timeline: TimelineEntry[]): DetailsExplanation['rules'] {
     const key = `${r.kind}|${r.id ?? ''}|${r.name ?? ''}|${r.dlpPolicy ?? ''}`;
     if (seen.has(key)) continue;
     seen.add(key);
+    if (rules.length >= MAX_RULES) continue;
     const name = r.name ? fenceUntrusted(r.name, 80) : undefined;
     const action = r.action ? truncateText(sanitizeText(r.action), 60) : undefined;
     const item: NonNullable<DetailsExplanation['rules']>[number] = {
@@ -408,10 +473,12 @@ function collectRules(timeline: TimelineEntry[]): DetailsExplanation['rules'] {
     };
     if (name) item.name = name;
     if (r.id) item.id = plainOrFenced(r.id.trim());
-    if (action) item.action = action;
+    // The knowledge base fences an action it does not know; the field itself is plain only when it is a token.
+    if (action) item.action = plainOrFenced(action);
     if (r.kind === 'dlp' && r.dlpPolicy) item.explanation += ` DLP policy: ${fenceUntrusted(r.dlpPolicy, 80)}.`;
     rules.push(item);
   }
+  if (seen.size > rules.length) notes.push(`${seen.size - rules.length} more rule matches are not listed (${seen.size} in all).`);
   return rules.length > 0 ? rules : undefined;
 }
 
@@ -720,19 +787,34 @@ function collapseKey(entry: TimelineEntry): string | undefined {
 
 function renderEvents(timeline: TimelineEntry[], format: 'concise' | 'detailed', notes: string[]): ExplainedEvent[] {
   if (format === 'detailed') {
-    return timeline.map((entry) => {
+    let listed = timeline;
+    if (timeline.length > DETAILED_MAX_EVENTS) {
+      listed = [...timeline.slice(0, DETAILED_MAX_EVENTS - 5), ...timeline.slice(-5)];
+      notes.push(
+        `${timeline.length - listed.length} of ${timeline.length} events in the middle are not listed, to keep the answer readable; the summary and diagnosis use every event.`,
+      );
+    }
+    // Share the budget out evenly: long traces get shorter descriptions and fewer facts per event.
+    const share = Math.floor(DETAILED_EVENTS_BUDGET / Math.max(1, listed.length));
+    const descriptionChars = Math.min(DETAILED_DESCRIPTION_CHARS, Math.max(120, Math.floor(share / 2)));
+    const factsChars = Math.min(DETAILED_FACTS_CHARS, Math.max(200, Math.floor(share / 2)));
+    let shortened = 0;
+    const items = listed.map((entry) => {
       const item: ExplainedEvent = {
         dateTime: eventTime(entry),
         event: eventName(entry.event),
-        description: fenceUntrusted(entry.description ?? '', DETAILED_DESCRIPTION_CHARS),
+        description: fenceUntrusted(entry.description ?? '', descriptionChars),
         elapsedSeconds: round1(entry.elapsedSeconds),
         gapSeconds: round1(entry.gapSeconds),
       };
       if (entry.slowHop) item.slowHop = true;
-      const facts = detailedFacts(entry);
+      const facts = detailedFacts(entry, factsChars);
       if (facts) item.facts = facts;
+      if (facts?.['omittedFacts'] !== undefined) shortened += 1;
       return item;
     });
+    if (shortened > 0) notes.push(`${shortened} event${shortened > 1 ? 's have' : ' has'} more decoded facts than fit; their count is in omittedFacts.`);
+    return items;
   }
 
   // Concise: drop noise, collapse runs of identical retries, recompute gaps over what is kept.
@@ -802,7 +884,7 @@ export function explainDetails(input: ExplainDetailsInput): DetailsExplanation {
 
   const outcome = decideOutcome(timeline, rowStatus, notes);
   const spam = collectSpam(timeline);
-  const rules = collectRules(timeline);
+  const rules = collectRules(timeline, notes);
   const diagnosis = diagnose(outcome, timeline, spam);
 
   // A rule of this tenant blocked the message (the rule event is in this trace): this tenant's admin
