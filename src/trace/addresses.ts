@@ -24,15 +24,22 @@ export class AddressRenderer {
 
   constructor(readonly redact: boolean) {}
 
-  /** An address for output: plain, redacted, or fenced when it is not a plain address. */
+  /**
+   * An address for output: plain, redacted, or fenced when it is not a plain address. With
+   * redaction, anything with an @ is an address to mask, plain or not (an internationalised
+   * local part like zoë.ångström@ is not "plain" but is still someone's address): the alias keeps
+   * the domain, plain when it is a DNS name, else fenced.
+   */
   address(raw: string): string {
     const clean = sanitizeText(raw);
-    if (!isPlainAddress(clean)) return fenceUntrusted(clean, 120);
-    if (!this.redact) return clean;
+    const plain = isPlainAddress(clean);
+    if (!this.redact) return plain ? clean : fenceUntrusted(clean, 120);
+    const at = clean.lastIndexOf('@');
+    if (at < 0) return fenceUntrusted(clean, 120); // not an address: nothing to mask
     const key = clean.toLowerCase();
     let alias = this.pseudonyms.get(key);
     if (!alias) {
-      alias = `user${this.pseudonyms.size + 1}@${domainOf(clean)}`;
+      alias = `user${this.pseudonyms.size + 1}@${this.domain(clean.slice(at + 1))}`;
       this.pseudonyms.set(key, alias);
     }
     return alias;
@@ -53,7 +60,9 @@ const ADDRESS_IN_TEXT = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-
  */
 export function redactAddressesDeep<T>(value: T, addr: AddressRenderer): T {
   const visit = (v: unknown): unknown => {
-    if (typeof v === 'string') return v.replace(ADDRESS_IN_TEXT, (m) => (/^user\d+@/.test(m) ? m : addr.address(m)));
+    // The match may sit inside a «…» fence: an alias whose domain had to be fenced (a name over
+    // 253 characters) gets ‹›, as fenceUntrusted does, so it cannot nest or close that fence.
+    if (typeof v === 'string') return v.replace(ADDRESS_IN_TEXT, (m) => (/^user\d+@/.test(m) ? m : addr.address(m).replace(/«/g, '‹').replace(/»/g, '›')));
     if (Array.isArray(v)) return v.map(visit);
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, visit(x)]));
     return v;

@@ -15,7 +15,7 @@ import { TRACE_STATUSES, type MessageTraceDetailEvent, type MessageTraceRow } fr
 import { mepXml, type Mep } from '../../src/simulator/events.js';
 import type { SimTenant, StoryKey, StoryRef } from '../../src/simulator/tenant.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { expectCleanOutput, fencesBalanced, outsideFences, resultText, stringsIn } from './fuzz-arbitraries.js';
+import { FORBIDDEN_IN_TEXT, expectCleanOutput, fencesBalanced, outsideFences, resultText, stringsIn } from './fuzz-arbitraries.js';
 
 const NOW = Date.now();
 const ago = (minutes: number) => new Date(NOW - minutes * 60_000).toISOString();
@@ -308,6 +308,19 @@ describe('hostile events: get_trace_details', () => {
     });
   }
 
+  it('a not-found answer listing hostile recipients is clean and fenced', async () => {
+    for (const i of [4, 5, 7, 8, 10, 11, 13]) {
+      const r = await call('get_trace_details', { messageId: `<m${i}@evil.example>`, recipientAddress: 'nobody@contoso.com' });
+      const text = resultText(r);
+      expect(r.isError).toBe(true);
+      expect(text).toMatch(/Its recipients: /);
+      expect(text.length).toBeLessThan(5_000);
+      expect(FORBIDDEN_IN_TEXT.exec(text)).toBeNull();
+      expect(fencesBalanced(text)).toBe(true);
+      for (const m of MARKERS) expect(outsideFences(text).toLowerCase()).not.toContain(m);
+    }
+  });
+
   it('the events are found by message id too (the injection-laden Message-ID is not echoed unfenced)', async () => {
     const r = await call('search_traces', { traceId: TRACE_A, responseFormat: 'detailed' });
     expectSafe(r);
@@ -316,6 +329,38 @@ describe('hostile events: get_trace_details', () => {
   it('the server still answers normally afterwards', async () => {
     const r = await call('search_traces', { limit: 1 });
     expect(r.isError).toBeFalsy();
+  });
+});
+
+describe('hostile data with address redaction on (MESSAGE_TRACE_REDACT=addresses)', () => {
+  let redacted: Harness;
+  beforeAll(async () => {
+    redacted = await startHarness({ sim: { rateLimit: false, tenant: hostileTenant() }, budget: new RequestBudget(1_000_000), env: { MESSAGE_TRACE_REDACT: 'addresses' } });
+  });
+  afterAll(async () => {
+    await redacted.close();
+  });
+
+  it('both tools stay safe, and no address keeps its local part, plain or not', async () => {
+    const results = [
+      await redacted.client.callTool({ name: 'search_traces', arguments: { limit: 100, responseFormat: 'detailed', startDateTime: ago(24 * 60) } }),
+      await redacted.client.callTool({ name: 'get_trace_details', arguments: { traceId: TRACE_A, recipientAddress: VICTIM, responseFormat: 'detailed' } }),
+    ] as CallToolResult[];
+    for (const r of results) {
+      expectSafe(r);
+      const all = `${resultText(r)} ${JSON.stringify(r.structuredContent)}`;
+      for (const local of ['plain.victim', 'evil ‹fence›', 'a b@', 'DROP TABLE']) expect(all, local).not.toContain(local);
+    }
+  });
+
+  it('the recipients a not-found answer lists are masked too, plain or not', async () => {
+    for (const i of [4, 7, 8, 10, 11]) {
+      const r = (await redacted.client.callTool({ name: 'get_trace_details', arguments: { messageId: `<m${i}@evil.example>`, recipientAddress: 'nobody@contoso.com' } })) as CallToolResult;
+      const text = resultText(r);
+      expect(r.isError).toBe(true);
+      expect(text).toMatch(/Its recipients: user\d+@/);
+      for (const local of ['evil ‹fence›', 'DROP TABLE', 'xxxxxxxxxx', 'Ignore previous']) expect(text, local).not.toContain(local);
+    }
   });
 });
 
