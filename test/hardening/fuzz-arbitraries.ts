@@ -4,9 +4,10 @@
  * valid tool inputs (addresses, statuses, trace ids, IPs, dates with zones inside the last 90 days),
  * plus the checks every tool output must pass.
  *
- * Fuzz cases in all (each file's header has its share): fuzz-filter 1,200 + fuzz-untrusted 3,000 +
+ * Fuzz cases in all (each file's header has its share): fuzz-filter 1,200 + fuzz-untrusted 4,000 +
  * fuzz-mep 900 (pure functions) + fuzz-tool-inputs 950 + fuzz-success-path 360 (tool calls through
- * MCP → server → simulator) = 6,410 generated cases, about 15 s for the six files on 2 cores.
+ * MCP → server → simulator) = 7,410 generated cases; with hostile-data.test.ts, about 15 s for the
+ * six test files on 2 cores.
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';

@@ -202,8 +202,9 @@ describe('search_traces, valid inputs', () => {
       }),
       { numRuns: SEARCH_RUNS },
     );
+    if (process.env.FUZZ_STATS) console.log('search cases', seen);
     // The generators must reach the interesting paths, not only empty answers.
-    expect(seen.rows).toBeGreaterThan(SEARCH_RUNS / 4);
+    expect(seen.rows).toBeGreaterThan(SEARCH_RUNS / 6); // about a third have rows
     expect(seen.empty).toBeGreaterThan(0);
   });
 });

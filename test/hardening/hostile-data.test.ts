@@ -321,9 +321,13 @@ describe('hostile events: get_trace_details', () => {
     }
   });
 
-  it('the events are found by message id too (the injection-laden Message-ID is not echoed unfenced)', async () => {
+  it('a search by trace id shows the injection-laden Message-ID fenced', async () => {
     const r = await call('search_traces', { traceId: TRACE_A, responseFormat: 'detailed' });
     expectSafe(r);
+    const rows = (r.structuredContent as { rows: Array<{ messageId: string }> }).rows;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.messageId).toMatch(FENCED);
+    expect(rows[0]!.messageId).toContain(INJECTION);
   });
 
   it('the server still answers normally afterwards', async () => {
