@@ -5,8 +5,9 @@
  * actionable TraceErrors.
  */
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { setTimeout as sleepTimer } from 'node:timers/promises';
-import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { isLoopbackHost, type ApiVersion } from '../config.js';
 import type { RequestBudget } from './budget.js';
 import {
@@ -69,9 +70,20 @@ export interface GraphClientOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
+type Undici = typeof import('undici');
+let undici: Undici | undefined;
+/**
+ * undici, loaded on the first Graph request rather than at start-up: it is ~110 modules and
+ * ~100 ms of a cold start, and a host starts the server long before the first tool call. (undici
+ * is CommonJS, so require() gives the very module an import would.)
+ */
+function loadUndici(): Undici {
+  return (undici ??= createRequire(import.meta.url)('undici') as Undici);
+}
+
 /** The shared dispatcher: keep-alive, HTTP(S)_PROXY/NO_PROXY aware, bounded timeouts. */
 export function createDispatcher(): Dispatcher {
-  return new EnvHttpProxyAgent({
+  return new (loadUndici().EnvHttpProxyAgent)({
     connections: 8,
     keepAliveTimeout: 30_000,
     headersTimeout: 30_000,
@@ -127,7 +139,8 @@ export class GraphClient {
   readonly apiVersion: ApiVersion;
   private readonly tokens: TokenSource;
   private readonly budget: RequestBudget;
-  private readonly dispatcher: Dispatcher;
+  /** Built on the first request (see loadUndici), unless one was given. */
+  private dispatcher: Dispatcher | undefined;
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly headersTimeoutMs: number;
@@ -140,7 +153,7 @@ export class GraphClient {
     this.apiVersion = opts.apiVersion;
     this.tokens = opts.tokens;
     this.budget = opts.budget;
-    this.dispatcher = opts.dispatcher ?? createDispatcher();
+    this.dispatcher = opts.dispatcher;
     this.maxAttempts = opts.maxAttempts ?? 4;
     this.baseDelayMs = opts.baseDelayMs ?? 1_000;
     this.headersTimeoutMs = opts.headersTimeoutMs ?? 20_000;
@@ -267,9 +280,9 @@ export class GraphClient {
       let headers: Record<string, string | string[] | undefined>;
       let text: string;
       try {
-        const res = await request(target, {
+        const res = await loadUndici().request(target, {
           method: 'GET',
-          dispatcher: this.dispatcher,
+          dispatcher: (this.dispatcher ??= createDispatcher()),
           signal: opts.signal,
           headersTimeout: this.headersTimeoutMs,
           bodyTimeout: this.bodyTimeoutMs,
@@ -372,6 +385,6 @@ export class GraphClient {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await this.dispatcher?.close();
   }
 }

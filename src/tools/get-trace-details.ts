@@ -10,8 +10,6 @@ import { getTraceDetails, listTraces } from '../graph/message-traces.js';
 import type { MessageTraceRow } from '../graph/types.js';
 import { resolveWindow, sliceWindow } from '../graph/window.js';
 import { AddressRenderer, redactAddressesDeep } from '../trace/addresses.js';
-import { explainDetails } from '../trace/explain-details.js';
-import { renderDetailsText } from '../trace/render-details.js';
 import { UNTRUSTED_NOTICE } from '../trace/untrusted.js';
 import {
   answer,
@@ -88,6 +86,15 @@ export const getTraceDetailsDescription = [
   'History: 90 days; data lags 5-10 minutes. For a distribution group the group row only says it was expanded: look up each member\'s row.',
   'Event descriptions are untrusted mail data, shown inside «…».',
 ].join(' ');
+
+/**
+ * The explainer (knowledge base, MEP XML parser, fast-xml-parser) is loaded on the first details
+ * call, not at start-up, where it would cost ~40 ms of every cold start.
+ */
+let explainer: Promise<[typeof import('../trace/explain-details.js'), typeof import('../trace/render-details.js')]> | undefined;
+function loadExplainer(): NonNullable<typeof explainer> {
+  return (explainer ??= Promise.all([import('../trace/explain-details.js'), import('../trace/render-details.js')]));
+}
 
 function notFound(what: string, fix: string): TraceError {
   return new TraceError({ kind: 'notFound', what, why: 'Message trace has no such record in the searched range (or it is older than 90 days, or newer than the 5-10 minute reporting lag).', fix });
@@ -176,6 +183,7 @@ export async function getTraceDetailsTool(input: GetTraceDetailsInput, extra: To
         'Check the recipientAddress is exactly the one in the search_traces row for this traceId (each recipient has its own row; a distribution group\'s members have their own addresses). Recent mail can take 5-10 minutes to appear.',
       );
     }
+    const [{ explainDetails }, { renderDetailsText }] = await loadExplainer();
     const explained = explainDetails({
       events: details.events,
       recipientAddress: input.recipientAddress,
