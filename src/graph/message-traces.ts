@@ -80,8 +80,45 @@ function capNote(maxRows: number): string {
   return `Stopped at the result cap of ${maxRows.toLocaleString('en-US')} rows (MESSAGE_TRACE_MAX_ROWS); more rows may match. Narrow the search by time, sender, recipient or status for exact totals.`;
 }
 
-export function rowKey(row: Pick<MessageTraceRow, 'id' | 'recipientAddress'>): string {
-  return `${row.id.toLowerCase()}|${row.recipientAddress.toLowerCase()}`;
+/** Distinct recipient strings SeenRows shares between rows (past that, each row keeps its own). */
+const MAX_SHARED_RECIPIENTS = 20_000;
+
+/**
+ * The (trace id, recipient) pairs already handed on, case-insensitive. Keyed by the trace id with
+ * its one recipient (or a set, for a message to several), so a 50,000-row search keeps no
+ * 50,000 joined "id|recipient" key strings (~4.5 MB less at 50,000 rows): the id strings are the
+ * rows' own (toLowerCase returns the same string when nothing changes) and recipients are shared.
+ */
+export class SeenRows {
+  private readonly byId = new Map<string, string | Set<string>>();
+  /** One string per recipient: JSON parsing gives every row its own copy of the address. */
+  private readonly recipients = new Map<string, string>();
+
+  /** True the first time a pair is offered, false for a repeat. */
+  add(row: Pick<MessageTraceRow, 'id' | 'recipientAddress'>): boolean {
+    const id = row.id.toLowerCase();
+    const recipient = this.shared(row.recipientAddress.toLowerCase());
+    const known = this.byId.get(id);
+    if (known === undefined) {
+      this.byId.set(id, recipient);
+      return true;
+    }
+    if (typeof known === 'string') {
+      if (known === recipient) return false;
+      this.byId.set(id, new Set([known, recipient]));
+      return true;
+    }
+    if (known.has(recipient)) return false;
+    known.add(recipient);
+    return true;
+  }
+
+  private shared(recipient: string): string {
+    const known = this.recipients.get(recipient);
+    if (known !== undefined) return known;
+    if (this.recipients.size < MAX_SHARED_RECIPIENTS) this.recipients.set(recipient, recipient);
+    return recipient;
+  }
 }
 
 /**
@@ -90,7 +127,7 @@ export function rowKey(row: Pick<MessageTraceRow, 'id' | 'recipientAddress'>): s
  * retries exhausted, a repeating or foreign nextLink. Errors before any row arrived are thrown.
  */
 export async function listTraces(client: GraphClient, queries: TraceQuery[], opts: ListOptions): Promise<ListOutcome> {
-  const seen = new Set<string>();
+  const seen = new SeenRows();
   const outcome: ListOutcome = {
     complete: true,
     notes: [],
@@ -137,12 +174,10 @@ export async function listTraces(client: GraphClient, queries: TraceQuery[], opt
           outcome.malformedRows++;
           continue;
         }
-        const key = rowKey(row);
-        if (seen.has(key)) {
+        if (!seen.add(row)) {
           outcome.duplicatesSkipped++;
           continue;
         }
-        seen.add(key);
         outcome.rowsFetched++;
         opts.onRow(row);
         const more = i < value.length - 1 || next !== undefined || qi < queries.length - 1;
