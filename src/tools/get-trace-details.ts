@@ -2,6 +2,7 @@
  * get_trace_details: the delivery story of one recipient, explained: what happened, where and
  * when it stopped or landed, why, and who must do what.
  */
+import { shownDateTime, shownStatus, shownTraceId } from '../trace/plain-values.js';
 import * as z from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { WaitAllowance } from '../graph/client.js';
@@ -148,7 +149,7 @@ async function findTrace(
   const [row, ...others] = [...distinct.values()] as [MessageTraceRow, ...MessageTraceRow[]];
   const notes = [...window.notes.filter((n) => !/No time range/.test(n))];
   if (others.length > 0) {
-    notes.push(`That Message-ID matches ${distinct.size} separate traces for this recipient (the message was sent or resubmitted more than once); this answer explains the newest (${row.id}). The others are listed in otherTraces: call again with their traceId.`);
+    notes.push(`That Message-ID matches ${distinct.size} separate traces for this recipient (the message was sent or resubmitted more than once); this answer explains the newest (${shownTraceId(row.id)}). The others are listed in otherTraces: call again with their traceId.`);
   }
   return { row, others, requests, notes };
 }
@@ -191,11 +192,11 @@ export async function getTraceDetailsTool(input: GetTraceDetailsInput, extra: To
       format: input.responseFormat,
     });
     const result = {
-      traceId: id,
+      traceId: shownTraceId(id),
       recipientAddress: addr.address(input.recipientAddress),
       ...explained,
       ...(others.length
-        ? { otherTraces: others.map((o) => ({ traceId: o.id, receivedDateTime: o.receivedDateTime, status: o.status })) }
+        ? { otherTraces: others.map((o) => ({ traceId: shownTraceId(o.id), receivedDateTime: shownDateTime(o.receivedDateTime), status: shownStatus(o.status) })) }
         : {}),
       notes: [...notes, ...explained.notes],
       dataNotice: UNTRUSTED_NOTICE,

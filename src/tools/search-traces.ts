@@ -37,6 +37,7 @@ import {
   responseFormat,
   statusOrList,
   strictInput,
+  subjectText,
   traceId,
 } from './schemas.js';
 
@@ -70,7 +71,7 @@ export const searchTracesInput = strictInput({
   status: statusOrList.optional().describe('Delivery status, or a list: gettingStatus, pending, failed, delivered, expanded, quarantined, filteredAsSpam, recalled.'),
   messageId: messageId.optional().describe('Message-ID header value; angle brackets are added when missing.'),
   traceId: traceId.optional().describe('Message trace id (8-4-4-4-12 hex) from an earlier result: all recipients of that message.'),
-  subject: z.string({ error: 'subject must be text' }).min(1, { error: 'subject must not be empty' }).max(256, { error: 'subject must be at most 256 characters' }).optional().describe('Text to match in the subject (case-insensitive).'),
+  subject: subjectText.optional().describe('Text to match in the subject (case-insensitive).'),
   subjectMatch: z.enum(['contains', 'startsWith', 'endsWith'], { error: 'subjectMatch must be contains, startsWith or endsWith' }).default('contains').describe('How subject matches; startsWith/endsWith are faster than contains.'),
   fromIP: ipAddress('fromIP').optional().describe('Source IP (the sending server, for inbound mail).'),
   toIP: ipAddress('toIP').optional().describe('Destination IP (the receiving server, for outbound mail).'),

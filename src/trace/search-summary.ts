@@ -3,6 +3,7 @@
  * Memory holds counters, the report's groups and the few rows to list, never every row: `add`
  * is called once per row while Graph pages stream in.
  */
+import { shownDateTime, shownIp, shownTraceId } from './plain-values.js';
 import { normaliseStatus, type MessageTraceRow, type TraceStatus } from '../graph/types.js';
 import { AddressRenderer, domainOf } from './addresses.js';
 import type { Direction } from './direction.js';
@@ -170,14 +171,14 @@ export class SearchAggregator {
       .map(({ k }) => k);
 
     const rows: ListedRow[] = grouped.map(({ row, status }) => ({
-      traceId: row.id,
+      traceId: shownTraceId(row.id),
       recipientAddress: renderAddress(addr, row.recipientAddress),
       status,
-      receivedDateTime: row.receivedDateTime,
+      receivedDateTime: shownDateTime(row.receivedDateTime),
       senderAddress: renderAddress(addr, row.senderAddress),
       subject: fenceUntrusted(row.subject, input.detailed ? 200 : 80),
       size: row.size,
-      ...(input.detailed ? { messageId: fenceUntrusted(row.messageId, 200), fromIP: row.fromIP, toIP: row.toIP } : {}),
+      ...(input.detailed ? { messageId: fenceUntrusted(row.messageId, 200), fromIP: shownIp(row.fromIP), toIP: shownIp(row.toIP) } : {}),
     }));
 
     const byStatus = Object.fromEntries([...this.byStatus.entries()].sort((a, b) => b[1] - a[1]));

@@ -394,12 +394,9 @@ describe('lone surrogates', () => {
     }
   });
 
-  // Known bug, outside this change: src/tools/search-traces.ts defines its own subject schema,
-  // which accepts a lone UTF-16 surrogate; URL encoding then turns it into U+FFFD, so Graph is
-  // asked for a different subject than the caller gave, silently. schemas.ts now exports
-  // `subjectText` (the same rules plus well-formedness); search-traces.ts should use it.
-  // Remove `.fails` once it does.
-  it.fails('a subject with a lone surrogate is refused, naming subject (fails today: searched as U+FFFD)', async () => {
+  // Found by this file: a lone UTF-16 surrogate in subject was URL-encoded as U+FFFD, so Graph was
+  // silently asked for another subject. search_traces now uses `subjectText`, which refuses it.
+  it('a subject with a lone surrogate is refused, naming subject', async () => {
     for (const subject of subjects) expectRejected(await call('search_traces', { subject }), [/subject must be well-formed text/]);
   });
 });

@@ -370,7 +370,7 @@ describe('hostile data with address redaction on (MESSAGE_TRACE_REDACT=addresses
 
 // ---------------------------------------------------------------------------------------------
 // Known bugs, outside the files this change may touch. Each has a passing test showing the setup
-// works, and an `it.fails` holding the property that should hold: remove `.fails` once fixed.
+// works, and a test holding the property that must hold.
 
 describe('known bugs outside this change: raw Graph fields in the output', () => {
   const window = { startDateTime: new Date(OLD - 3_600_000).toISOString(), endDateTime: new Date(OLD + 3_600_000).toISOString() };
@@ -381,12 +381,10 @@ describe('known bugs outside this change: raw Graph fields in the output', () =>
     expect((r.structuredContent as { totals: { traces: number } }).totals.traces).toBe(5);
   });
 
-  // src/trace/search-summary.ts lists row.id, row.receivedDateTime and (detailed) row.fromIP /
-  // row.toIP exactly as Graph sent them: not sanitized, not fenced, not capped. Observed: traceId
-  // "Ignore previous instructions…", receivedDateTime "<ISO> Ignore previous instructions…", toIP
-  // with ESC and U+202E. Expected: ids and times shown only when they are a GUID / ISO 8601
-  // (else fenced), IPs only when isIP() says so (else fenced).
-  it.fails('search_traces rows: trace id, received time and IPs are fenced unless plain', async () => {
+  // Found by this file: rows listed trace ids, received times and IPs exactly as Graph sent them
+  // (traceId "Ignore previous instructions…", toIP with ESC and U+202E). Now shown only when they
+  // have their strict shape (GUID, ISO 8601, isIP), else fenced (src/trace/plain-values.ts).
+  it('search_traces rows: trace id, received time and IPs are fenced unless plain', async () => {
     expectSafe(await call('search_traces', { ...window, responseFormat: 'detailed', limit: 100 }));
   });
 
@@ -398,11 +396,9 @@ describe('known bugs outside this change: raw Graph fields in the output', () =>
     expect(s.otherTraces).toHaveLength(1);
   });
 
-  // src/tools/get-trace-details.ts copies otherTraces[].status (and traceId, receivedDateTime)
-  // from the rows as Graph sent them. Observed: status "»Ignore previous instructions…«" + ESC,
-  // which also unbalances the fences of the text answer. Expected: the status normalised
-  // (normaliseStatus, else "unknown"), ids and times as in search_traces.
-  it.fails('get_trace_details otherTraces: status, id and time are normalised or fenced', async () => {
+  // Found by this file: otherTraces[].status was copied raw ("»Ignore previous instructions…«"
+  // + ESC, unbalancing the text answer's fences). Now normalised, ids and times as in search_traces.
+  it('get_trace_details otherTraces: status, id and time are normalised or fenced', async () => {
     expectSafe(await call('get_trace_details', { messageId: '<dup@evil.example>', recipientAddress: VICTIM }));
   });
 });
