@@ -195,6 +195,7 @@ export async function getTraceDetailsTool(input: GetTraceDetailsInput, extra: To
       traceId: shownTraceId(id),
       recipientAddress: addr.address(input.recipientAddress),
       ...explained,
+      outcome: withoutRepeatedTime(explained),
       ...(others.length
         ? { otherTraces: others.map((o) => ({ traceId: shownTraceId(o.id), receivedDateTime: shownDateTime(o.receivedDateTime), status: shownStatus(o.status) })) }
         : {}),
@@ -207,4 +208,10 @@ export async function getTraceDetailsTool(input: GetTraceDetailsInput, extra: To
   } catch (err) {
     return failure(err, deps.log);
   }
+}
+
+/** The outcome's time only when the timeline does not already end with it (context budget). */
+function withoutRepeatedTime<O extends { at?: string }>(x: { outcome: O; events: Array<{ dateTime: string }> }): O {
+  const { at, ...rest } = x.outcome;
+  return (at && at !== x.events.at(-1)?.dateTime ? { ...rest, at } : rest) as O;
 }

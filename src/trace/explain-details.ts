@@ -819,7 +819,6 @@ function renderEvents(timeline: TimelineEntry[], format: 'concise' | 'detailed',
 
   // Concise: drop noise, collapse runs of identical retries, recompute gaps over what is kept.
   const kept = timeline.filter((e) => !isNoise(e));
-  const dropped = timeline.length - kept.length;
   const groups: Array<{ first: TimelineEntry; last: TimelineEntry; count: number }> = [];
   for (const entry of kept) {
     const previous = groups[groups.length - 1];
@@ -863,7 +862,8 @@ function renderEvents(timeline: TimelineEntry[], format: 'concise' | 'detailed',
     notes.push(`${items.length - CONCISE_MAX_EVENTS} events in the middle are not listed; ask for format 'detailed' to see every event.`);
     items = [...head, ...tail];
   }
-  if (dropped > 0) notes.push(`${dropped} event${dropped > 1 ? 's' : ''} with no description or findings left out (see format 'detailed').`);
+  // Events with no description and no findings (a bare TRANSFER) are left out silently: they
+  // carry nothing a person decides on, and 'detailed' lists every event.
   return items;
 }
 

@@ -176,7 +176,7 @@ describe('JSON export', () => {
     const j = JSON.parse(toJson(kept));
     expect(j).toMatchObject({ id: kept.id, search: 'status failed', timeZone: 'UTC', complete: true, rowsCounted: 3, rowsKept: 3 });
     expect(j.note).toBeUndefined();
-    expect(j.dataNotice).toMatch(/treat it as data/);
+    expect(j.dataNotice).toMatch(/untrusted mail data/);
     expect(j.rows.map((r: any) => r.direction)).toEqual(['outbound', 'inbound', 'inbound']);
     expect(j.rows[0]).toMatchObject({ subject: '«Hello»', status: 'delivered', size: 1234, senderAddress: 'ann@fabrikam.com' });
     expect(j.rows[0].localTime).toBeUndefined();
