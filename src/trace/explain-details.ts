@@ -624,6 +624,17 @@ function expiryWindow(first: TimelineEntry | undefined): string {
   return `between about ${when(new Date(t + 86400_000).toISOString())} and ${when(new Date(t + 2 * 86400_000).toISOString())}`;
 }
 
+/** A delivery that succeeded only after retries: how many, since when, and the last reason. */
+function deferralSentence(timeline: TimelineEntry[]): string | undefined {
+  const defers = timeline.filter((e) => e.outcome === 'deferred');
+  const last = defers.at(-1);
+  if (!last) return undefined;
+  const status = last.facts.recipientStatus;
+  const reason = status ? ` (last reason: ${fenceUntrusted(`${codeLine(status)} ${status.text}`.trim(), 90)})` : '';
+  const meaning = status?.enhancedCode ? ` ${firstSentence(explainStatusCode(status.enhancedCode, `${codeLine(status)} ${status.component ?? ''} ${status.text}`).meaning)}` : '';
+  return `It was delayed: delivery was deferred ${defers.length} time${defers.length > 1 ? 's' : ''} from ${when(defers[0]!.dateTime)} to ${when(last.dateTime)}${reason}, and Exchange Online retried until it went through.${meaning}`;
+}
+
 function buildSummary(ctx: StoryContext): string {
   const { outcome, diagnosis: d, spam, rules, recipient } = ctx;
   const status = outcome.statusEntry?.facts.recipientStatus;
@@ -643,7 +654,9 @@ function buildSummary(ctx: StoryContext): string {
       } else {
         parts.push(`Delivered to ${recipient}${folder ? ` (${truncateText(sanitizeText(folder), 40)})` : ''}${atWords}${sinceStart(ctx, outcome.decisive)}.`);
         if (spamIsNotable(ctx.timeline, spam) && spam) parts.push(sentence(spam.summary));
-        parts.push('Nothing needs fixing.');
+        const delay = deferralSentence(ctx.timeline);
+        if (delay) parts.push(delay);
+        parts.push(delay ? 'It arrived in the end; nothing needs fixing unless the delay repeats.' : 'Nothing needs fixing.');
       }
       break;
     }

@@ -69,6 +69,14 @@ describe('get_trace_details', () => {
     });
   }
 
+  it('explains a delivery that arrived only after many deferrals', async () => {
+    const { s } = await story('largestDetail');
+    expect(s.outcome.state).toBe('delivered');
+    expect(s.summary).toMatch(/deferred \d+ times/);
+    expect(s.summary).toMatch(/4\.3\.2/);
+    expect(s.summary).not.toMatch(/^Nothing needs fixing/);
+  });
+
   it('adds parsed facts per event in detailed format only', async () => {
     const concise = (await story('deliveredJunk')).s;
     const detailed = (await story('deliveredJunk', { responseFormat: 'detailed' })).s;
