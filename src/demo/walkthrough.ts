@@ -17,7 +17,9 @@ const out = (s = ''): void => {
 };
 
 function textOf(r: CallToolResult): string {
-  return r.content.map((c) => (c.type === 'text' ? c.text : `[${c.type}]`)).join('\n');
+  return r.content
+    .map((c) => (c.type === 'text' ? c.text : c.type === 'resource_link' ? `(full rows: ${c.uri})` : `[${c.type}]`))
+    .join('\n');
 }
 
 function show(r: CallToolResult): void {

@@ -224,11 +224,11 @@ export class SearchAggregator {
     const range = this.range(x.window);
     const where = x.filtersDescription ? ` matching ${x.filtersDescription}` : '';
     if (x.totals.traces === 0) {
-      return `No messages${where} between ${range}${x.complete ? '' : ' in the part that could be read'}. Mail can take 5–10 minutes to appear in message trace; otherwise widen the time range (up to the last 90 days) or check the address spelling.`;
+      return `No messages${where} from ${range}${x.complete ? '' : ' in the part that could be read'}. Mail can take 5–10 minutes to appear in message trace; otherwise widen the time range (up to the last 90 days) or check the address spelling.`;
     }
     const parts = Object.entries(x.totals.byStatus).map(([s, c]) => `${n(c)} ${s}`);
     const sentences = [
-      `${x.complete ? 'Found' : 'Found at least'} ${n(x.totals.traces)} recipient deliveries in ${n(x.totals.messages)} messages${where} between ${range}: ${parts.join(', ')}.`,
+      `${x.complete ? 'Found' : 'Found at least'} ${n(x.totals.traces)} recipient deliveries in ${n(x.totals.messages)} messages${where} from ${range}: ${parts.join(', ')}.`,
     ];
     const problems = (x.totals.byStatus.failed ?? 0) + (x.totals.byStatus.filteredAsSpam ?? 0) + (x.totals.byStatus.quarantined ?? 0) + (x.totals.byStatus.pending ?? 0);
     if (problems > 0) {

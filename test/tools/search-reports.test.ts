@@ -93,7 +93,7 @@ describe('search_traces reports', () => {
     expect(s.report.other).toBeUndefined();
     expectReportAddsUp(s);
     expect(s.summary).toMatch(/Report by day \(Europe\/Prague\): busiest \d{4}-\d\d-\d\d with [\d,]+/);
-    expect(s.summary).toMatch(/between \d{4}-\d\d-\d\d \d\d:\d\d to .* \(Europe\/Prague\)/);
+    expect(s.summary).toMatch(/from \d{4}-\d\d-\d\d \d\d:\d\d to .* \(Europe\/Prague\)/);
   });
 
   it.each([
