@@ -360,6 +360,18 @@ export function loadConfig(env: Env = process.env): Config {
   };
 }
 
+/* The runtime is configuration too. */
+/** undici 8 needs Node.js 22.19+; on an older runtime every Graph call would fail obscurely. */
+export function runtimeProblem(version = process.versions.node): ConfigProblem | undefined {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  if (major > 22 || (major === 22 && minor >= 19)) return undefined;
+  return {
+    setting: 'Node.js',
+    problem: `message-trace-mcp needs Node.js 22.19 or newer, and this is ${version}.`,
+    fix: 'Install Node.js 22 LTS (or newer) and point the host\'s "command" at it (npx uses the node on PATH).',
+  };
+}
+
 /** One readable paragraph for a list of problems: what, and the fix for each. */
 export function describeProblems(problems: ConfigProblem[]): string {
   return problems.map((p) => `${p.setting}: ${p.problem} Fix: ${p.fix}`).join('\n');

@@ -6,7 +6,7 @@
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createTokenSource } from './auth/credential.js';
-import { loadConfig, type Config } from './config.js';
+import { loadConfig, runtimeProblem, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { createServer, SERVER_VERSION } from './server.js';
 
@@ -70,6 +70,11 @@ async function serve(flags: Flags, log: Logger): Promise<void> {
     if (config.problems.length === 0) log.info(`authentication: ${config.auth.mode} (${config.auth.reason})`);
   }
 
+  const tooOld = runtimeProblem();
+  if (tooOld) {
+    log.error(`${tooOld.problem} ${tooOld.fix}`);
+    config.problems.push(tooOld);
+  }
   const tokens = createTokenSource(config.auth, log);
   const created = createServer({ config, log, tokens });
   const transport = new StdioServerTransport();

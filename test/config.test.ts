@@ -84,3 +84,13 @@ describe('isLoopbackHost', () => {
     for (const h of ['10.0.0.1', 'graph.microsoft.com', '128.0.0.1', 'localhost.evil.com']) expect(isLoopbackHost(h)).toBe(false);
   });
 });
+
+describe('runtimeProblem', () => {
+  it('names an old Node.js and the fix, accepts 22.19+', async () => {
+    const { runtimeProblem } = await import('../src/config.js');
+    expect(runtimeProblem('20.20.2')?.problem).toMatch(/needs Node.js 22.19 or newer, and this is 20.20.2/);
+    expect(runtimeProblem('22.18.0')).toBeDefined();
+    expect(runtimeProblem('22.19.0')).toBeUndefined();
+    expect(runtimeProblem('24.1.0')).toBeUndefined();
+  });
+});
