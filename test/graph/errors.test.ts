@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { loadSample } from '../support/sample.js';
 import { describe, expect, it } from 'vitest';
 import { errorFromResponse, TRANSPORT_DATA_PLATFORM_APP_ID } from '../../src/graph/errors.js';
 
-const sample = JSON.parse(readFileSync(new URL('../../../shared/reference/sample-responses.json', import.meta.url), 'utf8'));
+const sample = loadSample();
 
 describe('errorFromResponse', () => {
   it('recognises the missing service principal as 401 and as 403, with both fixes and the propagation caveat', () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { loadSample } from '../support/sample.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, structured, text, type Harness } from '../support/harness.js';
 import type { StoryKey } from '../../src/simulator/tenant.js';
@@ -36,7 +36,7 @@ describe('get_trace_details', () => {
     expect(s.summary).toMatch(/retry(ing)? will not help|won't help|will not help/i);
     expect(text(r)).toContain(s.summary);
     // Context budget: what the model reads is at most 40% of the raw Graph detail JSON.
-    const sample = JSON.parse(readFileSync(new URL('../../../shared/reference/sample-responses.json', import.meta.url), 'utf8'));
+    const sample = loadSample();
     const raw = JSON.stringify(sample.getDetailsByRecipient.response).length;
     expect(JSON.stringify(s).length / raw).toBeLessThanOrEqual(0.4);
     expect(text(r).length / raw).toBeLessThanOrEqual(0.4);

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { loadSample } from '../support/sample.js';
 import { describe, expect, it } from 'vitest';
 import type { MessageTraceDetailEvent } from '../../src/graph/types.js';
 import { explainDetails, type DetailsExplanation } from '../../src/trace/explain-details.js';
@@ -8,18 +7,6 @@ import { explainDetails, type DetailsExplanation } from '../../src/trace/explain
 // Fixtures. The golden one is the published Graph response; the others are hand-written from the
 // real strings in ndr-events.md §5/§7 (labelled synthetic where no public sample exists).
 
-const SAMPLE_PATH = fileURLToPath(new URL('../../../shared/reference/sample-responses.json', import.meta.url));
-
-interface Sample {
-  getDetailsByRecipient: { response: { value: MessageTraceDetailEvent[] } };
-}
-
-function loadSample(): Sample {
-  if (!existsSync(SAMPLE_PATH)) {
-    throw new Error(`Golden fixture missing: ${SAMPLE_PATH} (expected at ../shared/reference/sample-responses.json from the repo root)`);
-  }
-  return JSON.parse(readFileSync(SAMPLE_PATH, 'utf8')) as Sample;
-}
 
 const TRACE_ID = '5e2a9f4c-7b1d-4c8e-a3f6-08de5c1a2b3c';
 let seq = 0;

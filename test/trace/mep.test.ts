@@ -1,18 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { sampleEvents } from '../support/sample.js';
 import { describe, expect, it } from 'vitest';
 import type { MessageTraceDetailEvent } from '../../src/graph/types.js';
 import { factsToRecord, MEP_MAX_INPUT_CHARS, parseMepData } from '../../src/trace/mep.js';
 
-const SAMPLE_PATH = fileURLToPath(new URL('../../../shared/reference/sample-responses.json', import.meta.url));
-
-function sampleEvents(): MessageTraceDetailEvent[] {
-  if (!existsSync(SAMPLE_PATH)) {
-    throw new Error(`Golden fixture missing: ${SAMPLE_PATH} (expected at ../shared/reference/sample-responses.json from the repo root)`);
-  }
-  const sample = JSON.parse(readFileSync(SAMPLE_PATH, 'utf8')) as { getDetailsByRecipient: { response: { value: MessageTraceDetailEvent[] } } };
-  return sample.getDetailsByRecipient.response.value;
-}
 
 describe('parseMepData: the published sample (verbatim)', () => {
   const events = sampleEvents();

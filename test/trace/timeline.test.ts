@@ -1,18 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { sampleEvents } from '../support/sample.js';
 import { describe, expect, it } from 'vitest';
 import type { MessageTraceDetailEvent } from '../../src/graph/types.js';
 import { buildTimeline, SLOW_HOP_MIN_SECONDS, type TimelineEntry } from '../../src/trace/timeline.js';
 
-const SAMPLE_PATH = fileURLToPath(new URL('../../../shared/reference/sample-responses.json', import.meta.url));
-
-function sampleEvents(): MessageTraceDetailEvent[] {
-  if (!existsSync(SAMPLE_PATH)) {
-    throw new Error(`Golden fixture missing: ${SAMPLE_PATH} (expected at ../shared/reference/sample-responses.json from the repo root)`);
-  }
-  const sample = JSON.parse(readFileSync(SAMPLE_PATH, 'utf8')) as { getDetailsByRecipient: { response: { value: MessageTraceDetailEvent[] } } };
-  return sample.getDetailsByRecipient.response.value;
-}
 
 const ID = '0b6f1c2e-5d4a-4c3b-9e8f-7a6b5c4d3e2f';
 function ev(dateTime: string, event: string, description: string | null, data: string | null = null, action = ''): MessageTraceDetailEvent {
