@@ -42,6 +42,12 @@ export interface WaitInfo {
   reason: string;
 }
 
+/** A body's bytes as JSON: UTF-8 (invalid sequences replaced), a byte order mark skipped. */
+export function parseJsonBytes(bytes: Buffer): unknown {
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  return JSON.parse(bytes.toString('utf8', bom));
+}
+
 export interface GetOptions {
   signal: AbortSignal;
   allowance: WaitAllowance;
@@ -51,8 +57,8 @@ export interface GetOptions {
   what: string;
 }
 
-export interface GraphResponse {
-  body: unknown;
+export interface GraphResponse<T = unknown> {
+  body: T;
   requestId: string | undefined;
 }
 
@@ -255,8 +261,13 @@ export class GraphClient {
     });
   }
 
-  /** GET a Graph URL and return its parsed JSON body. */
-  async getJson(url: string, opts: GetOptions): Promise<GraphResponse> {
+  /**
+   * GET a Graph URL and return its parsed JSON body. `parse` reads a successful body's bytes
+   * (default: decode and JSON.parse); when it throws, the response is unreadable and retried like a 5xx.
+   */
+  async getJson(url: string, opts: GetOptions): Promise<GraphResponse>;
+  async getJson<T>(url: string, opts: GetOptions, parse: (body: Buffer) => T): Promise<GraphResponse<T>>;
+  async getJson(url: string, opts: GetOptions, parse: (body: Buffer) => unknown = parseJsonBytes): Promise<GraphResponse> {
     const target = this.checkUrl(url);
     for (let attempt = 0; ; attempt++) {
       if (opts.signal.aborted) throw cancelledError();
@@ -278,7 +289,7 @@ export class GraphClient {
       this.budget.take();
       let statusCode: number;
       let headers: Record<string, string | string[] | undefined>;
-      let text: string;
+      let bytes: Buffer;
       try {
         const res = await loadUndici().request(target, {
           method: 'GET',
@@ -296,7 +307,8 @@ export class GraphClient {
         });
         statusCode = res.statusCode;
         headers = res.headers as Record<string, string | string[] | undefined>;
-        text = await res.body.text();
+        const raw = await res.body.bytes();
+        bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
       } catch (err) {
         if (opts.signal.aborted) throw cancelledError();
         const code = errorCode(err);
@@ -315,7 +327,7 @@ export class GraphClient {
 
       if (statusCode >= 200 && statusCode < 300) {
         try {
-          return { body: JSON.parse(text) as unknown, requestId };
+          return { body: parse(bytes), requestId };
         } catch {
           // A truncated or non-JSON 200 is treated like a transient server fault.
           if (attempt + 1 < this.maxAttempts) {
@@ -338,7 +350,7 @@ export class GraphClient {
 
       let body: unknown;
       try {
-        body = JSON.parse(text);
+        body = parseJsonBytes(bytes);
       } catch {
         body = undefined;
       }

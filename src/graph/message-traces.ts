@@ -6,7 +6,8 @@
 import { TraceError } from './errors.js';
 import type { GraphClient, WaitAllowance, WaitInfo } from './client.js';
 import { detailsPath, listPath, type TraceQuery } from './filter.js';
-import type { MessageTraceDetailEvent, MessageTraceRow } from './types.js';
+import { readListPage, type ListPage } from './list-page.js';
+import type { MessageTraceDetailEvent, MessageTraceRow, RowJson } from './types.js';
 
 export const PAGE_SIZE = 5000;
 const MAX_EMPTY_PAGES_IN_A_ROW = 3;
@@ -23,7 +24,8 @@ export interface ListOptions {
   allowance: WaitAllowance;
   maxRows: number;
   pageSize?: number;
-  onRow: (row: MessageTraceRow) => void;
+  /** Each new row, with where its JSON lies in the page (readable until the page is done). */
+  onRow: (row: MessageTraceRow, json: RowJson) => void;
   onProgress?: (p: ListProgress) => void;
   onWait?: (info: WaitInfo) => void;
 }
@@ -63,15 +65,17 @@ export function toRow(raw: unknown): MessageTraceRow | undefined {
   };
 }
 
+function notAPage(): TraceError {
+  return new TraceError({
+    kind: 'protocol',
+    what: 'Graph answered with JSON that is not a message trace page (no "value" list).',
+    why: 'Something other than the message trace API answered, or the response was damaged.',
+    fix: 'Check MESSAGE_TRACE_GRAPH_URL points at Microsoft Graph, then try again.',
+  });
+}
+
 function pageParts(body: unknown): { value: unknown[]; next: string | undefined } {
-  if (!body || typeof body !== 'object' || !Array.isArray((body as { value?: unknown }).value)) {
-    throw new TraceError({
-      kind: 'protocol',
-      what: 'Graph answered with JSON that is not a message trace page (no "value" list).',
-      why: 'Something other than the message trace API answered, or the response was damaged.',
-      fix: 'Check MESSAGE_TRACE_GRAPH_URL points at Microsoft Graph, then try again.',
-    });
-  }
+  if (!body || typeof body !== 'object' || !Array.isArray((body as { value?: unknown }).value)) throw notAPage();
   const next = (body as Record<string, unknown>)['@odata.nextLink'];
   return { value: (body as { value: unknown[] }).value, next: typeof next === 'string' && next ? next : undefined };
 }
@@ -152,24 +156,32 @@ export async function listTraces(client: GraphClient, queries: TraceQuery[], opt
     let emptyPages = 0;
     while (url) {
       visited.add(url);
-      let body: unknown;
+      let page: ListPage;
       try {
         outcome.requests++;
-        ({ body } = await client.getJson(url, {
-          signal: opts.signal,
-          allowance: opts.allowance,
-          what: 'listing message traces',
-          ...(opts.onWait ? { onWait: opts.onWait } : {}),
-        }));
+        ({ body: page } = await client.getJson(
+          url,
+          {
+            signal: opts.signal,
+            allowance: opts.allowance,
+            what: 'listing message traces',
+            ...(opts.onWait ? { onWait: opts.onWait } : {}),
+          },
+          readListPage,
+        ));
+        if (!page.hasValueList) throw notAPage();
       } catch (err) {
         // Nothing read yet: the error is the answer. Otherwise keep what was read, marked partial.
         if (!(err instanceof TraceError) || err.kind === 'cancelled' || pages === 0) throw err;
         return stop(`Paging stopped early, so the totals are partial. ${err.describe()}`);
       }
-      const { value, next } = pageParts(body);
+      const next = page.nextLink;
+      const rowCount = page.rowCount;
       pages++;
-      for (let i = 0; i < value.length; i++) {
-        const row = toRow(value[i]);
+      let i = -1;
+      for (const raw of page.rows()) {
+        i++;
+        const row = toRow(raw);
         if (!row) {
           outcome.malformedRows++;
           continue;
@@ -179,12 +191,13 @@ export async function listTraces(client: GraphClient, queries: TraceQuery[], opt
           continue;
         }
         outcome.rowsFetched++;
-        opts.onRow(row);
-        const more = i < value.length - 1 || next !== undefined || qi < queries.length - 1;
+        opts.onRow(row, page.rowJson(i));
+        const more = i < rowCount - 1 || next !== undefined || qi < queries.length - 1;
         if (outcome.rowsFetched >= opts.maxRows && more) return stop(capNote(opts.maxRows));
       }
+      page.release();
       opts.onProgress?.({ query: qi + 1, queries: queries.length, pages, rows: outcome.rowsFetched });
-      emptyPages = value.length === 0 ? emptyPages + 1 : 0;
+      emptyPages = rowCount === 0 ? emptyPages + 1 : 0;
       if (!next) break;
       if (emptyPages >= MAX_EMPTY_PAGES_IN_A_ROW) {
         return stop(`Graph returned ${emptyPages} empty pages in a row with further next-page links; paging stopped, so rows may be missing. Try again later or narrow the search.`);

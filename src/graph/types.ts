@@ -37,6 +37,17 @@ export interface MessageTraceRow {
   status: string;
 }
 
+/**
+ * Where a row's JSON lies in the page Graph sent: `bytes[start, end)`, UTF-8. Lets the result
+ * store copy a row as bytes instead of encoding the row object again. Valid while the page is:
+ * once the page is released its bytes read as empty (`bytes.byteLength` 0).
+ */
+export interface RowJson {
+  readonly bytes: Uint8Array;
+  readonly start: number;
+  readonly end: number;
+}
+
 /** One event of `getDetailsByRecipient(recipientAddress='…')`. */
 export interface MessageTraceDetailEvent {
   /** Equals the parent trace id in every published example. */
@@ -55,6 +66,8 @@ export interface MessageTraceDetailEvent {
 /** The canonical status for a Graph status string, or undefined when it is not one we know. */
 export function normaliseStatus(raw: unknown): TraceStatus | undefined {
   if (typeof raw !== 'string') return undefined;
-  const lower = raw.toLowerCase();
-  return TRACE_STATUSES.find((s) => s.toLowerCase() === lower);
+  // Called for every row of a search: exact spellings first, then a case-insensitive look-up.
+  return STATUS_BY_SPELLING.get(raw) ?? STATUS_BY_SPELLING.get(raw.toLowerCase());
 }
+
+const STATUS_BY_SPELLING = new Map<string, TraceStatus>(TRACE_STATUSES.flatMap((s) => [[s, s], [s.toLowerCase(), s]] as const));
