@@ -8,7 +8,7 @@ import { WaitAllowance } from '../graph/client.js';
 import { TraceError } from '../graph/errors.js';
 import type { SubjectMatch, TraceQuery } from '../graph/filter.js';
 import { listTraces } from '../graph/message-traces.js';
-import type { TraceStatus } from '../graph/types.js';
+import type { RowJson, TraceStatus } from '../graph/types.js';
 import { resolveWindow, sliceWindow } from '../graph/window.js';
 import { AddressRenderer, redactAddressesDeep } from '../trace/addresses.js';
 import { DIRECTIONS, DirectionClassifier, TenantDomains, type Direction, type DirectionOutcome } from '../trace/direction.js';
@@ -265,18 +265,18 @@ export async function searchTraces(input: SearchTracesInput, extra: ToolExtra, d
     });
     const wanted = new Set<Direction>(asList(input.direction));
     let read = 0;
-    const classifier = new DirectionClassifier(new TenantDomains(deps.config.tenantDomains), (row, direction) => {
+    const classifier = new DirectionClassifier<RowJson>(new TenantDomains(deps.config.tenantDomains), (row, direction, json) => {
       if (wanted.size > 0 && !wanted.has(direction)) return;
       aggregator.add(row, direction);
-      collector?.add(row, direction);
+      collector?.add(row, direction, json);
     });
     const outcome = await listTraces(deps.graph(), queries, {
       signal: extra.signal,
       allowance: new WaitAllowance(deps.waitAllowanceMs),
       maxRows: deps.config.maxRows,
-      onRow: (row) => {
+      onRow: (row, json) => {
         read++;
-        classifier.push(row);
+        classifier.push(row, json);
       },
       onProgress: (p) => progress(`page ${p.pages} read (query ${p.query} of ${p.queries}), ${p.rows} rows so far`),
       onWait: (info) => progress(waitMessage(info)),

@@ -81,8 +81,8 @@ export class TenantDomains {
     return e !== undefined && (e.system || e.local > e.remote);
   }
 
-  /** Weigh one row's evidence (only when inferring). */
-  learn(row: MessageTraceRow): void {
+  /** Weigh one row's evidence (only when inferring); `recipientDomain` saves working it out again. */
+  learn(row: MessageTraceRow, recipientDomain?: string): void {
     if (!this.inferred) return;
     const of = (domain: string): Evidence | undefined => {
       let e = this.evidence.get(domain);
@@ -98,7 +98,7 @@ export class TenantDomains {
     }
     const left = row.toIP.trim() !== '';
     if (!left && !LOCAL_DELIVERY.has(row.status.toLowerCase())) return;
-    const e = of(domainOf(row.recipientAddress));
+    const e = of(recipientDomain ?? domainOf(row.recipientAddress));
     if (e && left) e.remote++;
     else if (e) e.local++;
   }
@@ -111,8 +111,12 @@ export class TenantDomains {
 
 /** The direction of one row, given the tenant's domains. */
 export function directionOf(row: Pick<MessageTraceRow, 'senderAddress' | 'recipientAddress'>, domains: TenantDomains): Direction {
-  if (!domains.isInternal(domainOf(row.senderAddress))) return 'inbound';
-  return domains.isInternal(domainOf(row.recipientAddress)) ? 'internal' : 'outbound';
+  return directionOfDomains(domainOf(row.senderAddress), domainOf(row.recipientAddress), domains);
+}
+
+function directionOfDomains(senderDomain: string, recipientDomain: string, domains: TenantDomains): Direction {
+  if (!domains.isInternal(senderDomain)) return 'inbound';
+  return domains.isInternal(recipientDomain) ? 'internal' : 'outbound';
 }
 
 export interface DirectionOutcome {
@@ -126,28 +130,31 @@ export interface DirectionOutcome {
 /**
  * Streams rows to `emit` with their direction. With configured domains every row goes straight
  * through; when inferring, the first WARMUP_ROWS are held back until their evidence is in.
+ * `extra` rides along with its row (the search passes where the row's JSON lies).
  */
-export class DirectionClassifier {
-  private buffer: MessageTraceRow[] | undefined;
+export class DirectionClassifier<X = undefined> {
+  private buffer: Array<[MessageTraceRow, X | undefined]> | undefined;
   /** Per domain that decided a direction: rows that judged it internal, and external. */
   private readonly judged = new Map<string, [number, number]>();
 
   constructor(
     private readonly domains: TenantDomains,
-    private readonly emit: (row: MessageTraceRow, direction: Direction) => void,
+    private readonly emit: (row: MessageTraceRow, direction: Direction, extra: X | undefined) => void,
     private readonly warmupRows = WARMUP_ROWS,
   ) {
     this.buffer = domains.inferred ? [] : undefined;
   }
 
-  push(row: MessageTraceRow): void {
-    this.domains.learn(row);
+  push(row: MessageTraceRow, extra?: X): void {
+    // Work each row's domains out once (this runs for every row of a search).
+    const recipientDomain = domainOf(row.recipientAddress);
+    this.domains.learn(row, recipientDomain);
     if (this.buffer) {
-      this.buffer.push(row);
+      this.buffer.push([row, extra]);
       if (this.buffer.length >= this.warmupRows) this.flush();
       return;
     }
-    this.classify(row);
+    this.classify(row, extra, recipientDomain);
   }
 
   /** Emit what is held back; returns what the classification rests on. */
@@ -161,7 +168,7 @@ export class DirectionClassifier {
   private flush(): void {
     const held = this.buffer;
     this.buffer = undefined;
-    for (const row of held ?? []) this.classify(row);
+    for (const [row, extra] of held ?? []) this.classify(row, extra);
   }
 
   private judge(domain: string, internal: boolean): void {
@@ -170,13 +177,14 @@ export class DirectionClassifier {
     if (j) j[internal ? 0 : 1]++;
   }
 
-  private classify(row: MessageTraceRow): void {
-    const direction = directionOf(row, this.domains);
+  private classify(row: MessageTraceRow, extra: X | undefined, recipientDomain = domainOf(row.recipientAddress)): void {
+    const senderDomain = domainOf(row.senderAddress);
+    const direction = directionOfDomains(senderDomain, recipientDomain, this.domains);
     if (this.domains.inferred) {
       // Remember what each deciding domain was taken for, to count rows the final evidence contradicts.
-      this.judge(domainOf(row.senderAddress), direction !== 'inbound');
-      if (direction !== 'inbound') this.judge(domainOf(row.recipientAddress), direction === 'internal');
+      this.judge(senderDomain, direction !== 'inbound');
+      if (direction !== 'inbound') this.judge(recipientDomain, direction === 'internal');
     }
-    this.emit(row, direction);
+    this.emit(row, direction, extra);
   }
 }

@@ -2,9 +2,9 @@
  * The full row sets of recent searches, so a user can have every row (as CSV for a spreadsheet
  * or JSON) without the rows flooding the model's context. Kept in memory only and bounded: the
  * last `maxResults` searches and at most `maxRows` rows in all (the oldest result sets go first;
- * one search alone keeps at most `maxRows`). Rows are kept as row objects whose repeated values
- * (addresses, status, IPs) share one string each, with a byte per row for the direction: measured
- * at 300-360 bytes a row, so the 50,000-row cap is some 15-18 MB.
+ * one search alone keeps at most `maxRows`). Rows are kept as JSON bytes outside the V8 heap
+ * (RowArena: ~300-350 bytes a typical row, so the 50,000-row cap is some 15-18 MB), with a byte
+ * per row for the direction.
  *
  * Exports carry sanitized values (control and invisible characters removed, lengths capped) and
  * honour address redaction with the same pseudonyms as the search's answer. CSV quotes every
@@ -12,20 +12,19 @@
  * injection; JSON fences mail-written text in «…» as tool answers do.
  */
 import { randomBytes } from 'node:crypto';
-import { normaliseStatus, type MessageTraceRow } from '../graph/types.js';
+import { normaliseStatus, type MessageTraceRow, type RowJson } from '../graph/types.js';
 import { AddressRenderer, redactAddressesDeep } from './addresses.js';
 import { DIRECTIONS, type Direction } from './direction.js';
 import { renderAddress } from './report-addresses.js';
+import { RowArena } from './row-arena.js';
 import { ZonedClock } from './report-time.js';
 import { fenceUntrusted, sanitizeText, truncateText, UNTRUSTED_NOTICE } from './untrusted.js';
 
 export const RESULT_URI_PREFIX = 'message-trace://results/';
 export const MAX_RESULTS = 5;
 export const MAX_KEPT_ROWS = 50_000;
-/** Subject characters an export shows; longer ones are cut, and kept rows hold at most twice that. */
+/** Subject characters an export shows; longer ones are cut (kept rows hold at most twice that). */
 const SUBJECT_CHARS = 1000;
-/** Distinct values one search shares between its rows (past that, values are kept as they come). */
-const MAX_INTERNED = 20_000;
 /** How many evicted ids are remembered, to say "expired" rather than "unknown". */
 const EXPIRED_REMEMBERED = 200;
 
@@ -48,7 +47,7 @@ export interface KeptResult extends ResultMeta {
   id: string;
   createdAt: string;
   complete: boolean;
-  rows: MessageTraceRow[];
+  rows: RowArena;
   /** Index into DIRECTIONS, one per row. */
   directions: Uint8Array;
   /** Rows the search counted; more than rows.length when the per-search cap cut the set. */
@@ -57,9 +56,8 @@ export interface KeptResult extends ResultMeta {
 
 /** Collects one search's rows as they stream in, up to the store's row cap. */
 export class ResultCollector {
-  readonly rows: MessageTraceRow[] = [];
+  readonly rows = new RowArena();
   private codes = new Uint8Array(1024);
-  private readonly pool = new Map<string, string>();
   counted = 0;
 
   constructor(
@@ -67,7 +65,8 @@ export class ResultCollector {
     private readonly maxRows: number,
   ) {}
 
-  add(row: MessageTraceRow, direction: Direction): void {
+  /** `json`: where the row's JSON lies in Graph's page, to copy it as bytes (see RowArena). */
+  add(row: MessageTraceRow, direction: Direction, json?: RowJson): void {
     this.counted++;
     if (this.rows.length >= this.maxRows) return;
     if (this.rows.length === this.codes.length) {
@@ -76,24 +75,7 @@ export class ResultCollector {
       this.codes = grown;
     }
     this.codes[this.rows.length] = DIRECTIONS.indexOf(direction);
-    this.rows.push({
-      ...row,
-      senderAddress: this.shared(row.senderAddress),
-      recipientAddress: this.shared(row.recipientAddress),
-      status: this.shared(row.status),
-      fromIP: this.shared(row.fromIP),
-      toIP: this.shared(row.toIP),
-      // A 10,000-character subject need not stay whole in memory: exports show 1,000.
-      subject: row.subject.length > 2 * SUBJECT_CHARS ? row.subject.slice(0, 2 * SUBJECT_CHARS) : row.subject,
-    });
-  }
-
-  /** One string for equal values: JSON parsing gives every row its own copy. */
-  private shared(value: string): string {
-    const known = this.pool.get(value);
-    if (known !== undefined) return known;
-    if (this.pool.size < MAX_INTERNED) this.pool.set(value, value);
-    return value;
+    this.rows.push(row, json);
   }
 
   directions(): Uint8Array {
@@ -139,6 +121,7 @@ export class ResultStore {
     this.results.push(result);
     while (this.results.length > this.maxResults || this.rowCount > this.maxRows) {
       const old = this.results.shift() as KeptResult;
+      old.rows.release();
       this.expired.push(old.id);
       if (this.expired.length > EXPIRED_REMEMBERED) this.expired.shift();
     }
@@ -195,9 +178,11 @@ function exportRows(r: KeptResult, fenced: boolean): ExportRow[] {
   const clock = r.timeZone === 'UTC' ? undefined : new ZonedClock(r.timeZone);
   const redact = (s: string): string => (addr.redact ? redactAddressesDeep(s, addr) : s);
   const text = (raw: string, max: number): string => redact(fenced ? fenceUntrusted(raw, max) : truncateText(sanitizeText(raw), max));
-  return r.rows.map((row, i) => {
+  const out: ExportRow[] = [];
+  for (let i = 0; i < r.rows.length; i++) {
+    const row = r.rows.get(i);
     const t = Date.parse(row.receivedDateTime);
-    return {
+    out.push({
       receivedDateTime: truncateText(sanitizeText(row.receivedDateTime), 40),
       ...(clock ? { localTime: Number.isNaN(t) ? '' : clock.local(t) } : {}),
       traceId: truncateText(sanitizeText(row.id), 64),
@@ -210,8 +195,9 @@ function exportRows(r: KeptResult, fenced: boolean): ExportRow[] {
       messageId: text(row.messageId, 998),
       fromIP: truncateText(sanitizeText(row.fromIP), 64),
       toIP: truncateText(sanitizeText(row.toIP), 64),
-    };
-  });
+    });
+  }
+  return out;
 }
 
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;

@@ -109,6 +109,8 @@ export class SearchAggregator {
   private readonly problemSenders = new Map<string, number>();
   private readonly senders = new Map<string, number>();
   private kept: Kept[] = [];
+  /** The worst of the `limit` best rows so far, once there are that many. */
+  private floor: Kept | undefined;
   private readonly report: ReportBuilder | undefined;
   private readonly timeZone: string;
 
@@ -133,8 +135,14 @@ export class SearchAggregator {
       bump(this.problemSenders, sender);
     }
     if (this.limit === 0) return;
-    const time = Date.parse(row.receivedDateTime);
-    this.kept.push({ row, status, rank: STATUS_RANK[status as TraceStatus] ?? 4, time: Number.isNaN(time) ? 0 : time });
+    const parsed = Date.parse(row.receivedDateTime);
+    const time = Number.isNaN(parsed) ? 0 : parsed;
+    const rank = STATUS_RANK[status as TraceStatus] ?? 4;
+    // A row that ranks below the limit-th best so far can never be listed: skip it without
+    // allocating (in a large search nearly every row is such a row).
+    const floor = this.floor;
+    if (floor && (rank > floor.rank || (rank === floor.rank && time < floor.time))) return;
+    this.kept.push({ row, status, rank, time });
     // Keep a bounded buffer: sort and cut when it doubles past the limit.
     if (this.kept.length >= this.limit * 4 + 16) this.compact();
   }
@@ -142,6 +150,7 @@ export class SearchAggregator {
   private compact(): void {
     this.kept.sort(compareKept);
     this.kept.length = Math.min(this.kept.length, this.limit);
+    if (this.kept.length === this.limit) this.floor = this.kept[this.limit - 1];
   }
 
   get count(): number {

@@ -1,24 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageTraceRow } from '../../src/graph/types.js';
 import { AddressRenderer } from '../../src/trace/addresses.js';
+import { traceRow } from '../support/rows.js';
 import { csvField, ResultStore, resultUri, toCsv, toJson, type KeptResult } from '../../src/trace/result-store.js';
 
 let n = 0;
 function row(over: Partial<MessageTraceRow> = {}): MessageTraceRow {
   n++;
-  return {
-    id: `aaaaaaaa-0000-0000-0000-${String(n).padStart(12, '0')}`,
-    messageId: `<m${n}@mail.fabrikam.com>`,
-    senderAddress: 'ann@fabrikam.com',
-    recipientAddress: 'bob@contoso.com',
-    receivedDateTime: '2026-05-02T10:00:00.000Z',
-    subject: 'Hello',
-    size: 1234,
-    fromIP: '192.0.2.1',
-    toIP: '',
-    status: 'Delivered',
-    ...over,
-  };
+  return traceRow(over, n);
 }
 
 function keepRows(store: ResultStore, count: number, opts: { redact?: boolean; timeZone?: string; addresses?: AddressRenderer } = {}): KeptResult {
@@ -85,6 +74,9 @@ describe('ResultStore bounds', () => {
     expect(store.list().map((r) => r.id)).toEqual([c.id, b.id]);
     expect(store.rowCount).toBe(70);
     expect(store.lookup(a.id)).toEqual({ missing: 'expired' });
+    // An evicted set's rows are freed at once, not left for the garbage collector.
+    expect(a.rows.length).toBe(0);
+    expect(a.rows.byteLength).toBe(0);
   });
 
   it('caps one search at the row cap, keeping the count it saw', () => {
@@ -110,7 +102,7 @@ describe('ResultStore bounds', () => {
     const c = store.collect({ description: '', window: { start: '', end: '' }, timeZone: 'UTC', addresses: new AddressRenderer(false) });
     c.add(row({ subject: 'x'.repeat(10_000) }), 'inbound');
     const kept = store.keep(c, true)!;
-    expect(kept.rows[0]!.subject.length).toBe(2000);
+    expect(kept.rows.get(0).subject.length).toBe(2000);
     expect(JSON.parse(toJson(kept)).rows[0].subject.length).toBeLessThan(1100);
   });
 });
