@@ -43,7 +43,7 @@ export interface MessageTraceRow {
  * once the page is released its bytes read as empty (`bytes.byteLength` 0).
  */
 export interface RowJson {
-  readonly bytes: Uint8Array;
+  readonly bytes: Buffer;
   readonly start: number;
   readonly end: number;
 }

@@ -65,8 +65,8 @@ export class RowArena {
   push(row: MessageTraceRow, json?: RowJson): void {
     const size = json ? json.end - json.start : 0;
     if (json && size > 0 && size <= RAW_MAX_BYTES && json.end <= json.bytes.byteLength) {
-      const target = this.room(size);
-      target.set(json.bytes.subarray(json.start, json.end), this.used);
+      // Buffer#copy, not set(subarray()): no view object per row.
+      json.bytes.copy(this.room(size), this.used, json.start, json.end);
       this.record(size);
       return;
     }

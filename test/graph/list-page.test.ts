@@ -52,6 +52,13 @@ describe('readListPage: a Graph list page read row by row', () => {
     expect(rowsOf(readListPage(body(JSON.stringify({ value }))))).toEqual(value);
   });
 
+  it('follows nesting of any depth, and refuses it unbalanced', () => {
+    const deep = (n: number): unknown => (n === 0 ? { leaf: '[{' } : [deep(n - 1), { n }]);
+    const value = [deep(100), { id: 'after' }];
+    expect(rowsOf(readListPage(body(JSON.stringify({ value }))))).toEqual(value);
+    expect(() => readListPage(body(`{"value":[${'['.repeat(70)}${']'.repeat(69)}}]}`))).toThrow(SyntaxError);
+  });
+
   it('says when there is no value list', () => {
     expect(readListPage(body('{}')).hasValueList).toBe(false);
     expect(readListPage(body('{"error":{"code":"x"}}')).hasValueList).toBe(false);
