@@ -4,11 +4,11 @@
  * is loaded.
  *
  * Why: V8 grows the young generation whenever enough objects survive a collection, and this
- * server's start-up (the SDK and zod) and every search (the rows kept for exports, the
- * de-duplication set) make objects that survive, so it always reached the maximum, and the
- * resident memory of a 50,000-row search peaked at ~160 MB. Our allocation is many short-lived
- * row objects, for which a 1 MB nursery works as well: measured on that search, peak RSS
- * 160 → ~120 MB (BENCHMARKS.md).
+ * server's start-up (the SDK and zod) and every search (the de-duplication set, the counters)
+ * make objects that survive, so it always reached the maximum, and the
+ * resident memory of a 50,000-row search peaked at ~150 MB even with its rows kept off the heap.
+ * Held at 2 × 1 MB: peak 152 → 122 MB on that search, for more, smaller minor collections
+ * (~40–60 ms more CPU per 50,000-row search; BENCHMARKS.md has the figures).
  *
  * `--semi-space-growth-factor` is read each time V8 considers growing, so setting it at run
  * time works (checked on Node 22 and 24; a V8 without the flag prints a warning to stderr and
