@@ -214,7 +214,7 @@ export async function listTraces(client: GraphClient, queries: TraceQuery[], opt
     }
   }
   if (outcome.malformedRows > 0) {
-    outcome.notes.push(`${outcome.malformedRows} row(s) without a trace id or recipient were skipped.`);
+    outcome.notes.push(`${outcome.malformedRows} row(s) that were unreadable or had no trace id or recipient were skipped, so the totals leave them out.`);
   }
   return outcome;
 }

@@ -32,7 +32,9 @@ export type Fault =
   /** Answer normally, but @odata.nextLink is on another origin. */
   | { kind: 'nextLinkForeign' }
   /** 200 with value: [] and a nextLink that resumes where this page should have started. */
-  | { kind: 'emptyPageWithNext' };
+  | { kind: 'emptyPageWithNext' }
+  /** Answer normally, but the page's first row has an invalid token in it (the page around it stays well-formed). */
+  | { kind: 'damagedRow' };
 
 export type FaultRoute = 'list' | 'details' | 'any';
 
@@ -55,10 +57,10 @@ interface Entry {
   route: FaultRoute;
 }
 
-const LIST_ONLY = new Set<Fault['kind']>(['nextLinkLoop', 'nextLinkForeign', 'emptyPageWithNext']);
+const LIST_ONLY = new Set<Fault['kind']>(['nextLinkLoop', 'nextLinkForeign', 'emptyPageWithNext', 'damagedRow']);
 const KINDS = new Set<Fault['kind']>([
   'status', 'throttle', 'servicePrincipal', 'consentMissing', 'invalidToken', 'delay', 'hang', 'reset',
-  'resetMidBody', 'malformedJson', 'html', 'nextLinkLoop', 'nextLinkForeign', 'emptyPageWithNext',
+  'resetMidBody', 'malformedJson', 'html', 'nextLinkLoop', 'nextLinkForeign', 'emptyPageWithNext', 'damagedRow',
 ]);
 
 function validate(fault: Fault): void {

@@ -13,7 +13,7 @@
  *      invalidToken, hang, reset, html) counts against the rate limit unless it answers 429;
  *   4. rate limit: over the limit → 429 with Retry-After (not counted); otherwise the request
  *      counts, including when it is then answered 400;
- *   5. the normal answer, which the paging/body faults (nextLink*, emptyPageWithNext,
+ *   5. the normal answer, which the paging/body faults (nextLink*, emptyPageWithNext, damagedRow,
  *      malformedJson, resetMidBody) then alter. A fault is consumed by the first matching request
  *      even when that request ends in 429 or 400.
  */
@@ -613,6 +613,11 @@ export async function startGraphSimulator(opts: SimulatorOptions = {}): Promise<
       if (nextLink !== undefined) payload['@odata.nextLink'] = nextLink;
       payload['value'] = rows;
       body = JSON.stringify(payload);
+      if (fault?.kind === 'damagedRow' && rows.length > 0) {
+        // An invalid number inside the first row: the page's structure is untouched.
+        const first = JSON.stringify(rows[0]);
+        body = body.replace(first, first.replace(/"size":(\d+)/, '"size":$1x'));
+      }
     }
 
     if (fault?.kind === 'malformedJson') {

@@ -72,6 +72,20 @@ describe('transient faults are retried and the answer is exact', () => {
   });
 });
 
+describe('a damaged row in an otherwise readable page', () => {
+  it('is skipped and said so; the other rows of the page count', async () => {
+    h = await startHarness();
+    h.sim.faults.add({ kind: 'damagedRow' }, { route: 'list' });
+    const r = await h.call('search_traces', { limit: 5 });
+    expect(r.isError, text(r)).toBeFalsy();
+    const s = structured(r);
+    expect(s.totals.traces).toBe(truthCount(h, s.window) - 1);
+    expect(s.notes.join(' ')).toContain('1 row(s) that were unreadable or had no trace id or recipient were skipped, so the totals leave them out.');
+    expect(h.sim.requests.filter((q) => q.path.endsWith('/messageTraces'))).toHaveLength(1); // not retried: the page itself was fine
+    await searchOk(h);
+  });
+});
+
 describe('faults that do not go away end with a clear error, within the cap', () => {
   const persistent: Array<[string, Fault, RegExp]> = [
     ['503 every time', { kind: 'status', status: 503 }, /server error \(HTTP 503, ServiceUnavailable\)[\s\S]*Try again in a few minutes/],

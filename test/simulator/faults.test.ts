@@ -155,6 +155,20 @@ describe('faults answered over HTTP', () => {
   });
 });
 
+describe('damagedRow', () => {
+  it('puts an invalid token in the first row and leaves the page around it intact', async () => {
+    const normal = await get(listUrl(sim, { $top: '100' }));
+    sim.faults.add({ kind: 'damagedRow' });
+    const r = await get(listUrl(sim, { $top: '100' }));
+    expect(r.status).toBe(200);
+    expect(r.json).toBeUndefined(); // JSON.parse refuses the whole body
+    const size = normal.json.value[0].size as number;
+    expect(r.text).toContain(`"size":${size}x`);
+    expect(r.text.replace(`"size":${size}x`, `"size":${size}`)).toBe(normal.text);
+    expect((await get(listUrl(sim, { $top: '100' }))).json.value).toEqual(normal.json.value);
+  });
+});
+
 describe('fault queue', () => {
   it('is FIFO, honours times and routes, and reports pending()', async () => {
     const ref = defaultTenant().stories.deliveredInbox;
