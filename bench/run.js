@@ -17,8 +17,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { startGraphSimulator } from '../dist/simulator/server.js';
-import { generateTenant } from '../dist/simulator/tenant.js';
+import { startGraphSimulator } from '../dist/demo/simulator/server.js';
+import { generateTenant } from '../dist/demo/simulator/tenant.js';
 import {
   BASELINE_ENTRY,
   ROOT,

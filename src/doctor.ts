@@ -116,7 +116,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<number> {
   let closeDemo: (() => Promise<void>) | undefined;
   let config: Config;
   if (opts.demo) {
-    const { startGraphSimulator } = await import('./simulator/server.js');
+    const { startGraphSimulator } = await import('./demo/simulator/server.js');
     const sim = await startGraphSimulator();
     closeDemo = () => sim.close();
     config = loadConfig({ MESSAGE_TRACE_GRAPH_URL: sim.url, MESSAGE_TRACE_ACCESS_TOKEN: 'demo-token-not-a-secret' });

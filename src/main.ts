@@ -44,7 +44,7 @@ function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags {
 
 /** Start the simulated tenant on loopback and point the config at it. */
 async function demoConfig(log: Logger): Promise<{ config: Config; close: () => Promise<void> }> {
-  const { startGraphSimulator } = await import('./simulator/server.js');
+  const { startGraphSimulator } = await import('./demo/simulator/server.js');
   const sim = await startGraphSimulator({ acceptToken: (t) => t === DEMO_TOKEN });
   log.info(`demo mode: serving a simulated tenant at ${sim.url} (no real mail data)`);
   const config = loadConfig({

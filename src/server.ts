@@ -8,8 +8,8 @@ import { RequestBudget } from './graph/budget.js';
 import { GraphClient, type TokenSource } from './graph/client.js';
 import type { Dispatcher } from 'undici';
 import type { Logger } from './log.js';
-import { PROMPTS } from './prompts.js';
-import { describeResult, resultUri, ResultStore, toCsv, toJson, type ResultFormat } from './trace/result-store.js';
+import { PROMPTS } from './tools/prompts.js';
+import { describeResult, resultUri, ResultStore, toCsv, toJson, type ResultFormat } from './search/results/store.js';
 import { READ_ONLY_ANNOTATIONS, type ToolDeps } from './tools/context.js';
 import {
   SEARCH_TRACES,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runDoctor } from '../src/doctor.js';
-import { startGraphSimulator, type GraphSimulator } from '../src/simulator/server.js';
+import { startGraphSimulator, type GraphSimulator } from '../src/demo/simulator/server.js';
 
 const SECRET = 'very-secret-client-secret-value';
 

@@ -2,7 +2,7 @@
  * get_trace_details: the delivery story of one recipient, explained: what happened, where and
  * when it stopped or landed, why, and who must do what.
  */
-import { shownDateTime, shownStatus, shownTraceId } from '../trace/plain-values.js';
+import { shownDateTime, shownStatus, shownTraceId } from '../output/plain-values.js';
 import * as z from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { WaitAllowance } from '../graph/client.js';
@@ -10,8 +10,8 @@ import { TraceError } from '../graph/errors.js';
 import { getTraceDetails, listTraces } from '../graph/message-traces.js';
 import type { MessageTraceRow } from '../graph/types.js';
 import { resolveWindow, sliceWindow } from '../graph/window.js';
-import { AddressRenderer, redactAddressesDeep } from '../trace/addresses.js';
-import { UNTRUSTED_NOTICE } from '../trace/untrusted.js';
+import { AddressRenderer, redactAddressesDeep } from '../output/addresses.js';
+import { UNTRUSTED_NOTICE } from '../output/untrusted.js';
 import {
   answer,
   configFailure,
@@ -92,9 +92,9 @@ export const getTraceDetailsDescription = [
  * The explainer (knowledge base, MEP XML parser, fast-xml-parser) is loaded on the first details
  * call, not at start-up, where it would cost ~40 ms of every cold start.
  */
-let explainer: Promise<[typeof import('../trace/explain-details.js'), typeof import('../trace/render-details.js')]> | undefined;
+let explainer: Promise<[typeof import('../details/explain.js'), typeof import('../details/render.js')]> | undefined;
 function loadExplainer(): NonNullable<typeof explainer> {
-  return (explainer ??= Promise.all([import('../trace/explain-details.js'), import('../trace/render-details.js')]));
+  return (explainer ??= Promise.all([import('../details/explain.js'), import('../details/render.js')]));
 }
 
 function notFound(what: string, fix: string): TraceError {

@@ -5,7 +5,7 @@
 import { isIP } from 'node:net';
 import * as z from 'zod';
 import { TRACE_STATUSES } from '../graph/types.js';
-import { isPlainAddress } from '../trace/addresses.js';
+import { isPlainAddress } from '../output/addresses.js';
 
 export const MAX_LIST = 20;
 

@@ -10,14 +10,14 @@ import type { SubjectMatch, TraceQuery } from '../graph/filter.js';
 import { listTraces } from '../graph/message-traces.js';
 import type { RowJson, TraceStatus } from '../graph/types.js';
 import { resolveWindow, sliceWindow } from '../graph/window.js';
-import { AddressRenderer, redactAddressesDeep } from '../trace/addresses.js';
-import { DIRECTIONS, DirectionClassifier, TenantDomains, type Direction, type DirectionOutcome } from '../trace/direction.js';
-import { renderSearchText } from '../trace/render-search.js';
-import { GROUP_KEYS, MAX_TOP, type GroupKey } from '../trace/report.js';
-import { canonicalTimeZone } from '../trace/report-time.js';
-import { sanitizeText } from '../trace/untrusted.js';
-import { resultUri, type ResultStore } from '../trace/result-store.js';
-import { SearchAggregator } from '../trace/search-summary.js';
+import { AddressRenderer, redactAddressesDeep } from '../output/addresses.js';
+import { DIRECTIONS, DirectionClassifier, TenantDomains, type Direction, type DirectionOutcome } from '../search/direction.js';
+import { renderSearchText } from '../search/render.js';
+import { GROUP_KEYS, MAX_TOP, type GroupKey } from '../search/report/report.js';
+import { canonicalTimeZone } from '../search/report/time.js';
+import { sanitizeText } from '../output/untrusted.js';
+import { resultUri, type ResultStore } from '../search/results/store.js';
+import { SearchAggregator } from '../search/aggregate.js';
 import {
   READ_ONLY_ANNOTATIONS,
   answer,

@@ -9,7 +9,7 @@ import { RequestBudget } from '../../src/graph/budget.js';
 import { GraphClient, WaitAllowance } from '../../src/graph/client.js';
 import { TraceError } from '../../src/graph/errors.js';
 import type { Logger } from '../../src/log.js';
-import { startGraphSimulator, type GraphSimulator } from '../../src/simulator/server.js';
+import { startGraphSimulator, type GraphSimulator } from '../../src/demo/simulator/server.js';
 import { TEST_TOKEN, startHarness, type Harness } from '../support/harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

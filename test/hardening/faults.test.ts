@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { explainTokenFailure } from '../../src/auth/credential.js';
 import { loadConfig } from '../../src/config.js';
-import type { Fault } from '../../src/simulator/faults.js';
+import type { Fault } from '../../src/demo/simulator/faults.js';
 import { TEST_TOKEN, startHarness, structured, text, type Harness } from '../support/harness.js';
 
 let h: Harness | undefined;

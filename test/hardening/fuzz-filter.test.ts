@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildFilter, listPath, type SubjectMatch, type TraceQuery } from '../../src/graph/filter.js';
-import { parseFilter, type FilterClause } from '../../src/simulator/filter-grammar.js';
+import { parseFilter, type FilterClause } from '../../src/demo/simulator/filter-grammar.js';
 import { adversarialText, isWellFormed, statusArb } from './fuzz-arbitraries.js';
 
 const RUNS = 400;

@@ -8,8 +8,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mepXml, type Mep, type MepType } from '../../src/simulator/events.js';
-import { MEP_MAX_FACTS, MEP_MAX_INPUT_CHARS, parseMepData } from '../../src/trace/mep.js';
+import { mepXml, type Mep, type MepType } from '../../src/demo/simulator/events.js';
+import { MEP_MAX_FACTS, MEP_MAX_INPUT_CHARS, parseMepData } from '../../src/details/decode/mep.js';
 import { INJECTIONS, adversarialText, hugeText } from './fuzz-arbitraries.js';
 
 const RUNS = 300;

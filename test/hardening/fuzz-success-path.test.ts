@@ -18,11 +18,11 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { RequestBudget } from '../../src/graph/budget.js';
 import { TRACE_STATUSES, type MessageTraceRow } from '../../src/graph/types.js';
 import { resolveWindow, sliceWindow } from '../../src/graph/window.js';
-import { parseFilter } from '../../src/simulator/filter-grammar.js';
-import { generateTenant } from '../../src/simulator/tenant.js';
+import { parseFilter } from '../../src/demo/simulator/filter-grammar.js';
+import { generateTenant } from '../../src/demo/simulator/tenant.js';
 import { asList } from '../../src/tools/schemas.js';
 import { MAX_QUERIES } from '../../src/tools/search-traces.js';
-import { isPlainAddress } from '../../src/trace/addresses.js';
+import { isPlainAddress } from '../../src/output/addresses.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { NINETY_DAYS, adversarialText, expectCleanOutput, ipArb, isWellFormed, padded, recentDateArb, resultText, statusArb, traceIdArb } from './fuzz-arbitraries.js';
 

@@ -16,11 +16,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { RequestBudget } from '../../src/graph/budget.js';
 import { TRACE_STATUSES } from '../../src/graph/types.js';
-import { generateTenant } from '../../src/simulator/tenant.js';
+import { generateTenant } from '../../src/demo/simulator/tenant.js';
 import { getTraceDetailsInput } from '../../src/tools/get-trace-details.js';
 import { TRACE_ID } from '../../src/tools/schemas.js';
 import { searchTracesInput } from '../../src/tools/search-traces.js';
-import { isPlainAddress } from '../../src/trace/addresses.js';
+import { isPlainAddress } from '../../src/output/addresses.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import {
   FORBIDDEN_IN_TEXT,

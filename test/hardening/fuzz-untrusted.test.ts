@@ -7,8 +7,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AddressRenderer, isPlainAddress, redactAddressesDeep } from '../../src/trace/addresses.js';
-import { fenceUntrusted, sanitizeText, truncateText } from '../../src/trace/untrusted.js';
+import { AddressRenderer, isPlainAddress, redactAddressesDeep } from '../../src/output/addresses.js';
+import { fenceUntrusted, sanitizeText, truncateText } from '../../src/output/untrusted.js';
 import { FORBIDDEN_IN_OUTPUT, NASTY_CHARS, adversarialText, fencesBalanced, hugeText } from './fuzz-arbitraries.js';
 
 const RUNS = 500;

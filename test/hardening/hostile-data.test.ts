@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { RequestBudget } from '../../src/graph/budget.js';
 import { TRACE_STATUSES, type MessageTraceDetailEvent, type MessageTraceRow } from '../../src/graph/types.js';
-import { mepXml, type Mep } from '../../src/simulator/events.js';
-import type { SimTenant, StoryKey, StoryRef } from '../../src/simulator/tenant.js';
+import { mepXml, type Mep } from '../../src/demo/simulator/events.js';
+import type { SimTenant, StoryKey, StoryRef } from '../../src/demo/simulator/tenant.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { FORBIDDEN_IN_TEXT, expectCleanOutput, fencesBalanced, outsideFences, resultText, stringsIn } from './fuzz-arbitraries.js';
 
@@ -383,7 +383,7 @@ describe('known bugs outside this change: raw Graph fields in the output', () =>
 
   // Found by this file: rows listed trace ids, received times and IPs exactly as Graph sent them
   // (traceId "Ignore previous instructions…", toIP with ESC and U+202E). Now shown only when they
-  // have their strict shape (GUID, ISO 8601, isIP), else fenced (src/trace/plain-values.ts).
+  // have their strict shape (GUID, ISO 8601, isIP), else fenced (src/output/plain-values.ts).
   it('search_traces rows: trace id, received time and IPs are fenced unless plain', async () => {
     expectSafe(await call('search_traces', { ...window, responseFormat: 'detailed', limit: 100 }));
   });

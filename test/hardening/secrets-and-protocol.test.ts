@@ -7,8 +7,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Fault } from '../../src/simulator/faults.js';
-import { startGraphSimulator, type GraphSimulator } from '../../src/simulator/server.js';
+import type { Fault } from '../../src/demo/simulator/faults.js';
+import { startGraphSimulator, type GraphSimulator } from '../../src/demo/simulator/server.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TOKEN = 'eyJhbGciOiJub25lIn0.eyJyb2xlcyI6WyJFeGNoYW5nZU1lc3NhZ2VUcmFjZS5SZWFkLkFsbCJdfQ.KNOWN-TOKEN-4b1d';

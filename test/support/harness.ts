@@ -10,7 +10,7 @@ import type { RequestBudget } from '../../src/graph/budget.js';
 import type { TokenSource } from '../../src/graph/client.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 import { createServer, type ServerDeps } from '../../src/server.js';
-import { startGraphSimulator, type GraphSimulator, type SimulatorOptions } from '../../src/simulator/server.js';
+import { startGraphSimulator, type GraphSimulator, type SimulatorOptions } from '../../src/demo/simulator/server.js';
 
 export const TEST_TOKEN = 'test-token-7f3c9a1e';
 

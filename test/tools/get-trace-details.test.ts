@@ -1,7 +1,7 @@
 import { loadSample } from '../support/sample.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, structured, text, type Harness } from '../support/harness.js';
-import type { StoryKey } from '../../src/simulator/tenant.js';
+import type { StoryKey } from '../../src/demo/simulator/tenant.js';
 
 let h: Harness;
 beforeAll(async () => {

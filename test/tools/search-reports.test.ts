@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MessageTraceRow } from '../../src/graph/types.js';
-import { generateTenant } from '../../src/simulator/tenant.js';
+import { generateTenant } from '../../src/demo/simulator/tenant.js';
 import { startHarness, structured, text, type Harness, type HarnessOptions } from '../support/harness.js';
 import { countBy, directionOf, domainOf, rowsIn, statusCounts, statusOf } from './ground-truth.js';
 

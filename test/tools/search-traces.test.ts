@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateTenant } from '../../src/simulator/tenant.js';
+import { generateTenant } from '../../src/demo/simulator/tenant.js';
 import { startHarness, structured, text, type Harness } from '../support/harness.js';
 import { rowsIn, statusCounts } from './ground-truth.js';
 

@@ -1,0 +1,48 @@
+/**
+ * The text form of a get_trace_details answer (`content`): the same facts as the structured
+ * result, laid out for reading: story, outcome, diagnosis, verdicts, then the timeline.
+ */
+import type { DetailsExplanation } from './explain.js';
+
+export interface DetailsResult extends DetailsExplanation {
+  traceId: string;
+  recipientAddress: string;
+  otherTraces?: Array<{ traceId: string; receivedDateTime: string; status: string }>;
+  dataNotice: string;
+  graphRequests: number;
+}
+
+function duration(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86_400).toFixed(1)} days`;
+}
+
+export function renderDetailsText(r: DetailsResult): string {
+  const lines: string[] = [r.summary, ''];
+  const o = r.outcome;
+  lines.push(
+    `Outcome: ${o.state}${o.folder ? ` (folder: ${o.folder})` : ''}${o.at ? ` at ${o.at}` : ''}${o.normal ? ' — normal, not a fault' : ''}. Trace ${r.traceId}, recipient ${r.recipientAddress}.`,
+  );
+  if (r.diagnosis) {
+    const d = r.diagnosis;
+    lines.push(`Diagnosis${d.code ? ` ${d.code}` : ''}: ${d.meaning}`);
+    lines.push(`Who fixes it: ${d.fixOwner}. Fix: ${d.fix} Retrying ${d.retryHelps ? 'can help' : 'will not help'}. More: ${d.learnMoreUrl}`);
+  }
+  if (r.spam) lines.push(`Spam verdict: ${r.spam.summary}`);
+  for (const rule of r.rules ?? []) lines.push(`${rule.kind === 'dlp' ? 'DLP rule' : 'Transport rule'}: ${rule.explanation}`);
+  if (r.otherTraces?.length) {
+    lines.push(`Other traces with this Message-ID: ${r.otherTraces.map((t) => `${t.traceId} (${t.status}, ${t.receivedDateTime})`).join('; ')}`);
+  }
+  for (const note of r.notes) lines.push(`Note: ${note}`);
+  lines.push('', `Timeline (UTC; total ${duration(r.totalSeconds)}; ${r.dataNotice})`);
+  for (const e of r.events) {
+    const gap = e.gapSeconds > 0 ? ` +${duration(e.gapSeconds)}` : '';
+    const slow = e.slowHop ? ' ← slow hop' : '';
+    const rep = e.repeated && e.repeated > 1 ? ` ×${e.repeated}${e.until ? ` until ${e.until}` : ''}` : '';
+    lines.push(`${e.dateTime}${gap} ${e.event}${rep}: ${e.description}${slow}`);
+    if (e.facts) lines.push(`    facts: ${JSON.stringify(e.facts)}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,286 @@
+/**
+ * Streaming aggregation of message trace rows into the condensed answer of search_traces.
+ * Memory holds counters, the report's groups and the few rows to list, never every row: `add`
+ * is called once per row while Graph pages stream in.
+ */
+import { shownDateTime, shownIp, shownTraceId } from '../output/plain-values.js';
+import { normaliseStatus, type MessageTraceRow, type TraceStatus } from '../graph/types.js';
+import { AddressRenderer, domainOf } from '../output/addresses.js';
+import type { Direction } from './direction.js';
+import { renderAddress } from './render-address.js';
+import { ReportBuilder, reportSentence, type Report, type ReportOptions } from './report/report.js';
+import { ZonedClock } from './report/time.js';
+import { fenceUntrusted, UNTRUSTED_NOTICE } from '../output/untrusted.js';
+
+/** Problems first, then the in-between states, delivered last. */
+const STATUS_RANK: Record<TraceStatus | 'unknown', number> = {
+  failed: 0,
+  filteredAsSpam: 1,
+  quarantined: 2,
+  pending: 3,
+  gettingStatus: 4,
+  unknown: 4,
+  recalled: 5,
+  expanded: 6,
+  delivered: 7,
+};
+
+const PROBLEM_STATUSES = new Set<string>(['failed', 'filteredAsSpam', 'quarantined', 'pending']);
+
+export interface ListedRow {
+  traceId: string;
+  recipientAddress: string;
+  status: string;
+  receivedDateTime: string;
+  senderAddress: string;
+  subject: string;
+  size: number;
+  messageId?: string;
+  fromIP?: string;
+  toIP?: string;
+}
+
+export interface CountedName {
+  name: string;
+  count: number;
+}
+
+export interface SearchSummary {
+  summary: string;
+  window: { start: string; end: string };
+  complete: boolean;
+  totals: { traces: number; messages: number; byStatus: Record<string, number> };
+  rows: ListedRow[];
+  notListed: number;
+  highlights: {
+    problemRecipientDomains: CountedName[];
+    problemSenders: CountedName[];
+    topSenders: CountedName[];
+  };
+  notes: string[];
+  nextSteps: string[];
+  dataNotice: string;
+  graphRequests: number;
+  /** Only when the search asked for groupBy. */
+  report?: Report;
+  /** Where the full row set can be read (MCP resources), when it was kept. */
+  resultSet?: ResultSetRef;
+}
+
+export interface ResultSetRef {
+  id: string;
+  csvUri: string;
+  jsonUri: string;
+  /** Rows kept in the result set. */
+  rows: number;
+  /** True when the set holds fewer rows than the search counted (the store's row cap). */
+  truncated: boolean;
+}
+
+interface Kept {
+  row: MessageTraceRow;
+  status: string;
+  rank: number;
+  time: number;
+}
+
+function statusOf(row: MessageTraceRow): string {
+  return normaliseStatus(row.status) ?? (row.status ? 'unknown' : 'unknown');
+}
+
+function bump(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+function top(map: Map<string, number>, n: number): Array<[string, number]> {
+  return [...map.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n);
+}
+
+/** Better rows first: problem statuses first, then newest, then a stable key. */
+function compareKept(a: Kept, b: Kept): number {
+  return a.rank - b.rank || b.time - a.time || (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : a.row.recipientAddress < b.row.recipientAddress ? -1 : 1);
+}
+
+export class SearchAggregator {
+  private rowsSeen = 0;
+  private readonly traceIds = new Set<string>();
+  private readonly byStatus = new Map<string, number>();
+  private readonly problemDomains = new Map<string, number>();
+  private readonly problemSenders = new Map<string, number>();
+  private readonly senders = new Map<string, number>();
+  private kept: Kept[] = [];
+  /** The worst of the `limit` best rows so far, once there are that many. */
+  private floor: Kept | undefined;
+  private readonly report: ReportBuilder | undefined;
+  private readonly timeZone: string;
+
+  constructor(
+    private readonly limit: number,
+    opts: { report?: ReportOptions; timeZone?: string } = {},
+  ) {
+    this.report = opts.report ? new ReportBuilder(opts.report) : undefined;
+    this.timeZone = opts.timeZone ?? opts.report?.timeZone ?? 'UTC';
+  }
+
+  add(row: MessageTraceRow, direction: Direction): void {
+    this.rowsSeen++;
+    this.traceIds.add(row.id.toLowerCase());
+    const status = statusOf(row);
+    bump(this.byStatus, status);
+    this.report?.add(row, status, direction);
+    const sender = row.senderAddress.toLowerCase();
+    bump(this.senders, sender);
+    if (PROBLEM_STATUSES.has(status)) {
+      bump(this.problemDomains, domainOf(row.recipientAddress));
+      bump(this.problemSenders, sender);
+    }
+    if (this.limit === 0) return;
+    const parsed = Date.parse(row.receivedDateTime);
+    const time = Number.isNaN(parsed) ? 0 : parsed;
+    const rank = STATUS_RANK[status as TraceStatus] ?? 4;
+    // A row that ranks below the limit-th best so far can never be listed: skip it without
+    // allocating (in a large search nearly every row is such a row).
+    const floor = this.floor;
+    if (floor && (rank > floor.rank || (rank === floor.rank && time < floor.time))) return;
+    this.kept.push({ row, status, rank, time });
+    // Keep a bounded buffer: sort and cut when it doubles past the limit.
+    if (this.kept.length >= this.limit * 4 + 16) this.compact();
+  }
+
+  private compact(): void {
+    this.kept.sort(compareKept);
+    this.kept.length = Math.min(this.kept.length, this.limit);
+    if (this.kept.length === this.limit) this.floor = this.kept[this.limit - 1];
+  }
+
+  get count(): number {
+    return this.rowsSeen;
+  }
+
+  finish(input: {
+    window: { start: Date; end: Date };
+    complete: boolean;
+    notes: string[];
+    detailed: boolean;
+    addresses: AddressRenderer;
+    graphRequests: number;
+    filtersDescription: string;
+  }): SearchSummary {
+    this.compact();
+    const addr = input.addresses;
+    // Group listed rows by message: a message's rows follow its best-ranked row.
+    const order = new Map<string, number>();
+    this.kept.forEach((k, i) => {
+      const id = k.row.id.toLowerCase();
+      if (!order.has(id)) order.set(id, i);
+    });
+    const grouped = this.kept
+      .map((k, i) => ({ k, i }))
+      .sort((a, b) => (order.get(a.k.row.id.toLowerCase()) as number) - (order.get(b.k.row.id.toLowerCase()) as number) || a.i - b.i)
+      .map(({ k }) => k);
+
+    const rows: ListedRow[] = grouped.map(({ row, status }) => ({
+      traceId: shownTraceId(row.id),
+      recipientAddress: renderAddress(addr, row.recipientAddress),
+      status,
+      receivedDateTime: shownDateTime(row.receivedDateTime),
+      senderAddress: renderAddress(addr, row.senderAddress),
+      subject: fenceUntrusted(row.subject, input.detailed ? 200 : 80),
+      size: row.size,
+      ...(input.detailed ? { messageId: fenceUntrusted(row.messageId, 200), fromIP: shownIp(row.fromIP), toIP: shownIp(row.toIP) } : {}),
+    }));
+
+    const byStatus = Object.fromEntries([...this.byStatus.entries()].sort((a, b) => b[1] - a[1]));
+    const totals = { traces: this.rowsSeen, messages: this.traceIds.size, byStatus };
+    const named = (entries: Array<[string, number]>, render: (s: string) => string): CountedName[] =>
+      entries.map(([name, count]) => ({ name: render(name), count }));
+    const highlights = {
+      problemRecipientDomains: named(top(this.problemDomains, 5), (d) => addr.domain(d)),
+      problemSenders: named(top(this.problemSenders, 5), (s) => renderAddress(addr, s)),
+      topSenders: named(top(this.senders, 5), (s) => renderAddress(addr, s)),
+    };
+    const notListed = Math.max(0, this.rowsSeen - rows.length);
+    const report = this.report?.finish(addr);
+    const summary = this.summarise({ ...input, totals, rows, notListed, highlights, report });
+    const nextSteps = this.nextSteps(rows, notListed, input.complete);
+    return {
+      summary,
+      window: { start: input.window.start.toISOString(), end: input.window.end.toISOString() },
+      complete: input.complete,
+      totals,
+      rows,
+      notListed,
+      highlights,
+      notes: input.notes,
+      nextSteps,
+      dataNotice: UNTRUSTED_NOTICE,
+      graphRequests: input.graphRequests,
+      ...(report ? { report } : {}),
+    };
+  }
+
+  private summarise(x: {
+    window: { start: Date; end: Date };
+    complete: boolean;
+    filtersDescription: string;
+    totals: SearchSummary['totals'];
+    rows: ListedRow[];
+    notListed: number;
+    highlights: SearchSummary['highlights'];
+    report: Report | undefined;
+  }): string {
+    const n = (v: number) => v.toLocaleString('en-US');
+    const range = this.range(x.window);
+    const where = x.filtersDescription ? ` matching ${x.filtersDescription}` : '';
+    if (x.totals.traces === 0) {
+      return `No messages${where} from ${range}${x.complete ? '' : ' in the part that could be read'}. Mail can take 5–10 minutes to appear in message trace; otherwise widen the time range (up to the last 90 days) or check the address spelling.`;
+    }
+    const parts = Object.entries(x.totals.byStatus).map(([s, c]) => `${n(c)} ${s}`);
+    const sentences = [
+      `${x.complete ? 'Found' : 'Found at least'} ${n(x.totals.traces)} recipient deliveries in ${n(x.totals.messages)} messages${where} from ${range}: ${parts.join(', ')}.`,
+    ];
+    const problems = (x.totals.byStatus.failed ?? 0) + (x.totals.byStatus.filteredAsSpam ?? 0) + (x.totals.byStatus.quarantined ?? 0) + (x.totals.byStatus.pending ?? 0);
+    if (problems > 0) {
+      const dom = x.highlights.problemRecipientDomains[0];
+      const snd = x.highlights.problemSenders[0];
+      const bits: string[] = [];
+      if (dom && x.highlights.problemRecipientDomains.length > 1) bits.push(`most go to recipients at ${dom.name} (${n(dom.count)})`);
+      else if (dom) bits.push(`all go to recipients at ${dom.name}`);
+      if (snd && snd.count > 1) bits.push(`the sender with most is ${snd.name} (${n(snd.count)})`);
+      sentences.push(`${n(problems)} did not reach an inbox (failed, spam-filtered, quarantined or pending)${bits.length ? `; ${bits.join('; ')}` : ''}.`);
+    } else {
+      sentences.push('None failed, was quarantined or is pending.');
+    }
+    if (x.report) sentences.push(reportSentence(x.report));
+    if (x.rows.length > 0) {
+      sentences.push(
+        `Listed ${n(x.rows.length)} rows, problems first then newest${x.notListed > 0 ? `; ${n(x.notListed)} more not listed (narrow with status, senderAddress, recipientAddress, subject or a shorter time range, or raise limit)` : ''}.`,
+      );
+    }
+    if (!x.complete) sentences.push('The result is incomplete: see notes.');
+    return sentences.join(' ');
+  }
+
+  /** The window for sentences: UTC as ISO, or local wall-clock time in the asked time zone. */
+  private range(w: { start: Date; end: Date }): string {
+    if (this.timeZone === 'UTC') {
+      const iso = (d: Date) => d.toISOString().replace(/:\d\d\.\d{3}Z$/, 'Z');
+      return `${iso(w.start)} to ${iso(w.end)} (UTC)`;
+    }
+    const clock = new ZonedClock(this.timeZone);
+    return `${clock.local(w.start.getTime())} to ${clock.local(w.end.getTime())} (${this.timeZone})`;
+  }
+
+  private nextSteps(rows: ListedRow[], notListed: number, complete: boolean): string[] {
+    const steps: string[] = [];
+    const problem = rows.find((r) => PROBLEM_STATUSES.has(r.status));
+    if (problem) {
+      steps.push(`To see why a recipient did not get a message, call get_trace_details with its traceId and recipientAddress (e.g. traceId ${problem.traceId}, recipientAddress ${problem.recipientAddress}).`);
+    } else if (rows[0]) {
+      steps.push('To see the full delivery path of one recipient (folder, spam verdict, rules, timing), call get_trace_details with the row\'s traceId and recipientAddress.');
+    }
+    if (notListed > 0) steps.push('To list other rows, filter by status (e.g. status: "failed"), sender or recipient.');
+    if (!complete) steps.push('To get exact totals, narrow the time range or add filters so fewer pages are needed.');
+    return steps;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The text form of a search_traces answer (`content`): the same facts as the structured result,
+ * laid out for reading: summary, the report table (Markdown), notes, where the full rows are,
+ * then the listed rows grouped by message.
+ */
+import { renderReportMarkdown } from './report/markdown.js';
+import type { SearchSummary } from './aggregate.js';
+
+function kb(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+function shortTime(iso: string): string {
+  return iso.replace(/:\d\d(\.\d+)?Z$/, 'Z').replace('T', ' ');
+}
+
+export function renderSearchText(s: SearchSummary): string {
+  const lines: string[] = [s.summary, ''];
+  if (s.report) lines.push(renderReportMarkdown(s.report), '');
+  lines.push(`Window (UTC): ${s.window.start} → ${s.window.end}. Complete: ${s.complete ? 'yes' : 'NO (see notes)'}. Graph requests used: ${s.graphRequests}.`);
+  const statuses = Object.entries(s.totals.byStatus).map(([k, v]) => `${k} ${v}`).join(', ');
+  lines.push(`Totals: ${s.totals.traces} recipient rows, ${s.totals.messages} messages${statuses ? ` (${statuses})` : ''}.`);
+  const h = s.highlights;
+  if (h.problemRecipientDomains.length) {
+    lines.push(`Problem rows by recipient domain: ${h.problemRecipientDomains.map((d) => `${d.name} ${d.count}`).join(', ')}.`);
+  }
+  if (h.problemSenders.length) lines.push(`Problem rows by sender: ${h.problemSenders.map((d) => `${d.name} ${d.count}`).join(', ')}.`);
+  if (h.topSenders.length) lines.push(`Top senders: ${h.topSenders.map((d) => `${d.name} ${d.count}`).join(', ')}.`);
+  for (const note of s.notes) lines.push(`Note: ${note}`);
+  if (s.resultSet) {
+    const r = s.resultSet;
+    lines.push(
+      `All ${r.rows} rows${r.truncated ? ' kept (the cap; the totals cover more)' : ''}: ${r.csvUri} (CSV, for a spreadsheet) or ${r.jsonUri} (JSON); MCP resources, kept for the last few searches.`,
+    );
+  }
+
+  if (s.rows.length) {
+    lines.push('', `Rows (${s.rows.length} listed${s.notListed ? `, ${s.notListed} not listed` : ''}; ${s.dataNotice})`);
+    let current = '';
+    for (const r of s.rows) {
+      if (r.traceId !== current) {
+        current = r.traceId;
+        lines.push(`• ${shortTime(r.receivedDateTime)} from ${r.senderAddress} subject ${r.subject} traceId ${r.traceId}${r.messageId ? ` messageId ${r.messageId}` : ''}`);
+      }
+      const ips = r.fromIP !== undefined ? ` fromIP ${r.fromIP || '-'} toIP ${r.toIP || '-'}` : '';
+      lines.push(`    ${r.status.padEnd(14)} → ${r.recipientAddress} (${kb(r.size)})${ips}`);
+    }
+  }
+  if (s.nextSteps.length) {
+    lines.push('', 'Next:');
+    for (const step of s.nextSteps) lines.push(`- ${step}`);
+  }
+  return lines.join('\n');
+}

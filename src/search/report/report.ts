@@ -1,0 +1,306 @@
+/**
+ * The `report` of search_traces: rows counted into groups (one or two keys) with their counts by
+ * status, counted as rows stream in. Memory is bounded: at most `maxGroups` distinct groups are
+ * kept; rows of further groups are summed into the "other" row (and a note says so). Whatever
+ * is not among the groups shown is summed into one "other" row, so the groups, "other" and the
+ * totals always add up to every row counted.
+ *
+ * Day and hour buckets are local to the report's time zone, cover the whole window (buckets
+ * without mail are zero rows, so a trend reads right) and follow clock changes.
+ */
+import type { MessageTraceRow } from '../../graph/types.js';
+import { AddressRenderer, domainOf } from '../../output/addresses.js';
+import { renderAddress } from '../render-address.js';
+import type { Direction } from '../direction.js';
+import { bucketIndex, timeBuckets, ZonedClock, type BucketUnit, type TimeBucket } from './time.js';
+
+export const GROUP_KEYS = ['status', 'senderAddress', 'recipientAddress', 'senderDomain', 'recipientDomain', 'direction', 'day', 'hour'] as const;
+export type GroupKey = (typeof GROUP_KEYS)[number];
+
+export const DEFAULT_TOP = 10;
+/** Default with a time key and a second key: enough pairs for a short trend. */
+export const DEFAULT_TOP_WITH_TIME = 50;
+export const MAX_TOP = 50;
+export const MAX_GROUPS = 10_000;
+/** 90 days of history touch at most 91 local days. */
+export const MAX_DAY_BUCKETS = 91;
+export const MAX_HOUR_BUCKETS = 240;
+
+/** Status columns in reading order: delivered first, then problems, then the rest. */
+export const STATUS_COLUMNS = ['delivered', 'failed', 'quarantined', 'filteredAsSpam', 'pending', 'gettingStatus', 'expanded', 'recalled', 'unknown'] as const;
+const STATUS_INDEX = new Map<string, number>(STATUS_COLUMNS.map((s, i) => [s, i]));
+const PROBLEM_COLUMNS = new Set<string>(['failed', 'quarantined', 'filteredAsSpam', 'pending']);
+
+const KEY_NAMES: Record<GroupKey, string> = {
+  status: 'status',
+  senderAddress: 'sender',
+  recipientAddress: 'recipient',
+  senderDomain: 'sender domain',
+  recipientDomain: 'recipient domain',
+  direction: 'direction',
+  day: 'day',
+  hour: 'hour',
+};
+
+export interface ReportRow {
+  /** One value per groupBy key. */
+  key: string[];
+  total: number;
+  /** Aligned with `statuses`. */
+  counts: number[];
+}
+
+export interface Report {
+  groupBy: GroupKey[];
+  timeZone: string;
+  /** The search window in local time ("YYYY-MM-DD HH:mm"). */
+  window: { start: string; end: string };
+  /** The status columns of `counts` (empty when grouping by status). */
+  statuses: string[];
+  /** The groups shown, in display order. */
+  groups: ReportRow[];
+  /** Everything not shown, summed; absent when nothing is left over. */
+  other?: { label: string; total: number; counts: number[] };
+  totals: { total: number; counts: number[] };
+  /** Distinct groups counted (at most MAX_GROUPS; see notes when more existed). */
+  distinctGroups: number;
+  notes: string[];
+}
+
+export interface ReportOptions {
+  groupBy: GroupKey[];
+  top?: number;
+  timeZone: string;
+  window: { start: Date; end: Date };
+  maxGroups?: number;
+  maxDayBuckets?: number;
+  maxHourBuckets?: number;
+}
+
+const SEP = '\u0000';
+/** Time-key parts outside the buckets shown. */
+const EARLIER = '<';
+const NO_TIME = '?';
+
+function isTime(k: GroupKey): k is BucketUnit {
+  return k === 'day' || k === 'hour';
+}
+
+function zeros(): number[] {
+  return new Array<number>(STATUS_COLUMNS.length).fill(0);
+}
+
+function addInto(into: number[], from: readonly number[]): void {
+  for (let i = 0; i < into.length; i++) into[i] = (into[i] ?? 0) + (from[i] ?? 0);
+}
+
+function sum(counts: readonly number[]): number {
+  let n = 0;
+  for (const c of counts) n += c;
+  return n;
+}
+
+export class ReportBuilder {
+  private readonly clock: ZonedClock;
+  private readonly groupBy: GroupKey[];
+  private readonly buckets = new Map<BucketUnit, { list: TimeBucket[]; firstShown: number }>();
+  private readonly counts = new Map<string, number[]>();
+  private readonly overflow = zeros();
+  private overflowRows = 0;
+  private readonly maxGroups: number;
+
+  constructor(private readonly opts: ReportOptions) {
+    this.groupBy = [...opts.groupBy];
+    this.clock = new ZonedClock(opts.timeZone);
+    this.maxGroups = opts.maxGroups ?? MAX_GROUPS;
+    for (const unit of this.groupBy.filter(isTime)) {
+      const list = timeBuckets(opts.window.start.getTime(), opts.window.end.getTime(), unit, this.clock);
+      const max = unit === 'day' ? (opts.maxDayBuckets ?? MAX_DAY_BUCKETS) : (opts.maxHourBuckets ?? MAX_HOUR_BUCKETS);
+      this.buckets.set(unit, { list, firstShown: Math.max(0, list.length - max) });
+    }
+  }
+
+  private part(k: GroupKey, row: MessageTraceRow, status: string, direction: Direction): string {
+    switch (k) {
+      case 'status':
+        return status;
+      case 'senderAddress':
+        return row.senderAddress.toLowerCase();
+      case 'recipientAddress':
+        return row.recipientAddress.toLowerCase();
+      case 'senderDomain':
+        return domainOf(row.senderAddress);
+      case 'recipientDomain':
+        return domainOf(row.recipientAddress);
+      case 'direction':
+        return direction;
+      case 'day':
+      case 'hour': {
+        const b = this.buckets.get(k) as { list: TimeBucket[]; firstShown: number };
+        const t = Date.parse(row.receivedDateTime);
+        const i = Number.isNaN(t) || t > this.opts.window.end.getTime() + 60_000 ? -1 : bucketIndex(b.list, t);
+        if (i < 0) return NO_TIME;
+        return i < b.firstShown ? EARLIER : String(i);
+      }
+    }
+  }
+
+  /** Count one row; `status` is the canonical status (or "unknown"). */
+  add(row: MessageTraceRow, status: string, direction: Direction): void {
+    const key = this.groupBy.map((k) => this.part(k, row, status, direction)).join(SEP);
+    const column = STATUS_INDEX.get(status) ?? (STATUS_INDEX.get('unknown') as number);
+    let counts = this.counts.get(key);
+    if (!counts) {
+      if (this.counts.size >= this.maxGroups) {
+        this.overflow[column] = (this.overflow[column] ?? 0) + 1;
+        this.overflowRows++;
+        return;
+      }
+      counts = zeros();
+      this.counts.set(key, counts);
+    }
+    counts[column] = (counts[column] ?? 0) + 1;
+  }
+
+  finish(addr: AddressRenderer): Report {
+    const groupBy = this.groupBy;
+    const notes: string[] = [];
+    const totals = zeros();
+    for (const c of this.counts.values()) addInto(totals, c);
+    addInto(totals, this.overflow);
+    // Status columns: those with rows, in reading order; none when status is itself a key.
+    const columns = groupBy.includes('status') ? [] : STATUS_COLUMNS.map((s, i) => ({ s, i })).filter(({ i }) => (totals[i] ?? 0) > 0);
+    const project = (c: readonly number[]): number[] => columns.map(({ i }) => c[i] ?? 0);
+
+    type Entry = { parts: string[]; counts: number[]; total: number };
+    const entries: Entry[] = [...this.counts.entries()].map(([k, counts]) => ({ parts: k.split(SEP), counts, total: sum(counts) }));
+    const other = zeros();
+    addInto(other, this.overflow);
+    const otherBits: string[] = [];
+    let shown: Entry[];
+
+    const single = groupBy.length === 1 ? groupBy[0] : undefined;
+    if (single !== undefined && isTime(single)) {
+      // Every bucket shown, zero rows included; earlier and unplaceable rows go to "other".
+      const b = this.buckets.get(single) as { list: TimeBucket[]; firstShown: number };
+      const byPart = new Map(entries.map((e) => [e.parts[0] as string, e]));
+      shown = b.list.slice(b.firstShown).map((_, j) => {
+        const part = String(b.firstShown + j);
+        return byPart.get(part) ?? { parts: [part], counts: zeros(), total: 0 };
+      });
+      for (const special of [EARLIER, NO_TIME]) {
+        const e = byPart.get(special);
+        if (e) addInto(other, e.counts);
+      }
+      if (byPart.has(EARLIER)) otherBits.push(`earlier than ${(b.list[b.firstShown] as TimeBucket).label}`);
+      if (byPart.has(NO_TIME)) otherBits.push('time missing or outside the window');
+    } else {
+      const timeKey = groupBy.findIndex(isTime);
+      const top = this.opts.top ?? (timeKey >= 0 ? DEFAULT_TOP_WITH_TIME : DEFAULT_TOP);
+      entries.sort((a, b) => b.total - a.total || (a.parts.join(SEP) < b.parts.join(SEP) ? -1 : 1));
+      shown = entries.slice(0, top);
+      const rest = entries.slice(top);
+      for (const e of rest) addInto(other, e.counts);
+      if (rest.length) otherBits.push(`${rest.length.toLocaleString('en-US')} more group${rest.length === 1 ? '' : 's'}`);
+      if (timeKey >= 0) {
+        // A trend reads in time order: by bucket, then by size within a bucket.
+        const order = (p: string): number => (p === EARLIER ? -1 : p === NO_TIME ? Number.MAX_SAFE_INTEGER : Number(p));
+        shown.sort((a, b) => order(a.parts[timeKey] as string) - order(b.parts[timeKey] as string) || b.total - a.total);
+      }
+    }
+    if (this.overflowRows > 0) {
+      otherBits.push(`groups beyond the first ${this.maxGroups.toLocaleString('en-US')}`);
+      notes.push(
+        `More than ${this.maxGroups.toLocaleString('en-US')} distinct groups: ${this.overflowRows.toLocaleString('en-US')} rows of groups first seen after that are counted in "other". Group by a coarser key (a domain instead of an address) or narrow the search.`,
+      );
+    }
+
+    const label = (k: GroupKey, part: string): string => {
+      if (isTime(k)) {
+        if (part === EARLIER) return 'earlier';
+        if (part === NO_TIME) return '(no time)';
+        return (this.buckets.get(k)?.list[Number(part)] as TimeBucket).label;
+      }
+      if (!part) return '(none)';
+      if (k === 'senderAddress' || k === 'recipientAddress') return renderAddress(addr, part);
+      if (k === 'senderDomain' || k === 'recipientDomain') return addr.domain(part);
+      return part;
+    };
+    const groups: ReportRow[] = shown.map((e) => ({
+      key: groupBy.map((k, i) => label(k, e.parts[i] ?? '')),
+      total: e.total,
+      counts: project(e.counts),
+    }));
+    const otherTotal = sum(other);
+    notes.push(...this.timeNotes());
+    return {
+      groupBy,
+      timeZone: this.opts.timeZone,
+      window: { start: this.clock.local(this.opts.window.start.getTime()), end: this.clock.local(this.opts.window.end.getTime()) },
+      statuses: columns.map(({ s }) => s),
+      groups,
+      ...(otherTotal > 0 ? { other: { label: `other (${otherBits.join('; ')})`, total: otherTotal, counts: project(other) } } : {}),
+      totals: { total: sum(totals), counts: project(totals) },
+      distinctGroups: this.counts.size,
+      notes,
+    };
+  }
+
+  private timeNotes(): string[] {
+    const notes: string[] = [];
+    for (const [unit, b] of this.buckets) {
+      const list = b.list;
+      const first = list[0];
+      if (!first) continue;
+      const shownCount = list.length - b.firstShown;
+      if (b.firstShown > 0) {
+        notes.push(
+          `The window covers ${list.length} ${unit}s; only the last ${shownCount} are shown as ${unit} rows (at most ${unit === 'day' ? MAX_DAY_BUCKETS : MAX_HOUR_BUCKETS}) and earlier mail is summed in "other". Use day buckets or a shorter window for the rest.`,
+        );
+      }
+      const bits: string[] = [];
+      if (first.start < this.opts.window.start.getTime()) bits.push(`the first ${unit} starts at ${this.clock.parts(this.opts.window.start.getTime()).time}`);
+      bits.push(`the last ends at ${this.clock.parts(this.opts.window.end.getTime()).time}`);
+      notes.push(`${unit === 'day' ? 'Days' : 'Hours'} are in ${this.opts.timeZone}; ${bits.join(' and ')} (the window's edges).`);
+      for (const bucket of list.slice(b.firstShown)) {
+        if (unit === 'day' && bucket.unusualHours !== undefined) {
+          notes.push(`${bucket.label} has ${bucket.unusualHours} hours in ${this.opts.timeZone} (clock change).`);
+        }
+      }
+    }
+    return notes;
+  }
+}
+
+/** Key names for sentences and table headers: "recipient domain", "day × direction". */
+export function describeGroupBy(groupBy: readonly GroupKey[]): string {
+  return groupBy.map((k) => KEY_NAMES[k]).join(' × ');
+}
+
+/** One sentence naming the top group(s) for the summary. */
+export function reportSentence(r: Report): string {
+  const n = (v: number) => v.toLocaleString('en-US');
+  const what = describeGroupBy(r.groupBy);
+  const zone = r.groupBy.some(isTime) && r.timeZone !== 'UTC' ? ` (${r.timeZone})` : '';
+  if (r.totals.total === 0) return `Report by ${what}${zone}: no rows to count.`;
+  const problemsOf = (row: { counts: number[] }): number =>
+    r.statuses.reduce((acc, s, i) => acc + (PROBLEM_COLUMNS.has(s) ? (row.counts[i] ?? 0) : 0), 0);
+  const name = (row: ReportRow): string => row.key.join(' / ');
+  const single = r.groupBy.length === 1 ? r.groupBy[0] : undefined;
+  if (single !== undefined && isTime(single)) {
+    const busiest = [...r.groups].sort((a, b) => b.total - a.total)[0] as ReportRow;
+    const worst = [...r.groups].sort((a, b) => problemsOf(b) - problemsOf(a))[0] as ReportRow;
+    const empty = r.groups.filter((g) => g.total === 0).length;
+    const bits = [`busiest ${name(busiest)} with ${n(busiest.total)}`];
+    if (problemsOf(worst) > 0) bits.push(`most problems ${name(worst)} (${n(problemsOf(worst))} failed, quarantined, spam-filtered or pending)`);
+    if (empty > 0) bits.push(`${empty} of ${r.groups.length} ${single}s without mail`);
+    return `Report by ${what}${zone}: ${bits.join('; ')}.`;
+  }
+  const byTotal = [...r.groups].sort((a, b) => b.total - a.total).slice(0, 3);
+  const parts = byTotal.map((g) => {
+    const p = problemsOf(g);
+    return `${name(g)} ${n(g.total)}${p > 0 && p !== g.total ? ` (${n(p)} problems)` : ''}`;
+  });
+  const rest = r.other ? `; ${n(r.other.total)} more rows in "other"` : '';
+  return `Report by ${what}${zone}, largest: ${parts.join(', ')}${rest} (${n(r.groups.length)} of ${n(r.distinctGroups)} groups shown).`;
+}

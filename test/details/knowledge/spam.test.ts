@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import {
+  explainCat,
+  explainDeliveryFolder,
+  explainScl,
+  explainSfv,
+  explainSpamVerdict,
+} from '../../../src/details/knowledge/spam.js';
+import { readReference, section, tableRows } from './reference.js';
+
+const antiSpamRows = tableRows(section(readReference('ndr-events.md'), '## 6.'));
+
+/** Values of one field in §6, splitting "BIMP / DIMP" and "HPHSH or HPHISH" and dropping notes. */
+function valuesOf(field: string): string[] {
+  return antiSpamRows
+    .filter((r) => r[0] === field)
+    .flatMap((r) => (r[1] ?? '').replace(/\(.*?\)/g, '').split(/\/|\bor\b|,/))
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+describe('explainScl', () => {
+  it('covers -1 to 9 following §6', () => {
+    expect(explainScl(-1)).toMatch(/skipped/);
+    expect(explainScl(-1)).toMatch(/Inbox/);
+    expect(explainScl(0)).toMatch(/not to be spam/);
+    expect(explainScl('1')).toMatch(/Inbox/);
+    for (const n of [2, 3, 4]) expect(explainScl(n)).toMatch(/never assigns 2 to 4/);
+    for (const n of [5, 6]) {
+      expect(explainScl(n)).toMatch(/^SCL \d: spam\./);
+      expect(explainScl(n)).toMatch(/Junk Email/);
+      expect(explainScl(n)).toMatch(/Strict preset quarantines/);
+    }
+    for (const n of [7, 8, 9]) {
+      expect(explainScl(n)).toMatch(/high confidence spam/);
+      expect(explainScl(n)).toMatch(/Standard and Strict presets quarantine/);
+    }
+    expect(explainScl(7)).toMatch(/rarely/);
+    expect(explainScl(9)).not.toMatch(/rarely/);
+  });
+
+  it.each(['abc', '10', '-2', '5.5', ''])('rejects %j', (v) => {
+    expect(explainScl(v)).toMatch(/not a valid spam confidence level/);
+  });
+});
+
+describe('explainSfv and explainCat', () => {
+  const sfvValues = valuesOf('SFV');
+  const catValues = valuesOf('CAT');
+
+  it('reads the values out of §6', () => {
+    expect(sfvValues).toEqual(expect.arrayContaining(['BLK', 'NSPM', 'SFE', 'SKA', 'SKB', 'SKN', 'SKQ', 'SKS', 'SPM', 'SKI']));
+    expect(catValues).toEqual(expect.arrayContaining(['AMP', 'BIMP', 'DIMP', 'UIMP', 'GIMP', 'BULK', 'HPHSH', 'HPHISH', 'SPOOF']));
+  });
+
+  it('explains every SFV value in §6', () => {
+    for (const v of sfvValues) {
+      expect(explainSfv(v), v).not.toMatch(/not one Microsoft documents/);
+      expect(explainSfv(v)).toContain(`(SFV:${v})`);
+    }
+  });
+
+  it('explains every CAT value in §6', () => {
+    for (const v of catValues) {
+      expect(explainCat(v), v).not.toMatch(/not one Microsoft documents/);
+      expect(explainCat(v)).toContain(`(CAT:${v})`);
+    }
+  });
+
+  it('is case-insensitive and fences unknown values', () => {
+    expect(explainSfv('spm')).toMatch(/marked the message as spam/);
+    expect(explainCat(' hphish ')).toMatch(/high confidence phishing/);
+    expect(explainSfv('XYZ')).toBe('SFV value «XYZ» is not one Microsoft documents.');
+    expect(explainCat('ZZZ')).toMatch(/«ZZZ»/);
+  });
+
+  it('gives the meanings from §6', () => {
+    expect(explainSfv('SKQ')).toMatch(/released from quarantine/);
+    expect(explainSfv('SFE')).toMatch(/Safe Senders/);
+    expect(explainSfv('BLK')).toMatch(/Blocked Senders/);
+    expect(explainSfv('SKS')).toMatch(/mail flow rule/);
+    expect(explainCat('SAP')).toMatch(/Safe Attachments/);
+    expect(explainCat('INTOS')).toMatch(/inside the organization/);
+  });
+});
+
+describe('explainDeliveryFolder', () => {
+  it.each([
+    ['The message was successfully delivered.', 'Inbox'],
+    ['The message was delivered to the Junk Email folder', 'Junk Email'],
+    ['Delivered to Junk', 'Junk Email'],
+    ['Message quarantined in: DefaultFolderType:QuarantinedEmailSecured', 'Quarantine'],
+    ['DefaultFolderType:DeletedItems', 'Deleted Items'],
+    ['Moved to Deleted Items', 'Deleted Items'],
+    ['DefaultFolderType:Inbox', 'Inbox'],
+    ['dest:J;OFR:SpamFilterAuthJ', 'Junk Email'],
+    ['ucf:0;jmr:0;auth:1;dest:I;ENG:(5062000305)', 'Inbox'],
+    ['dest:C;OFR:CustomRules', 'custom folder'],
+    ['DI=SJ', 'Junk Email'],
+    ['DI=SQ', 'Quarantine'],
+  ])('%j → %s', (text, folder) => {
+    const x = explainDeliveryFolder(text);
+    expect(x?.folder).toBe(folder);
+    expect(x?.meaning.length).toBeGreaterThan(10);
+  });
+
+  it('returns undefined when no folder is named', () => {
+    expect(explainDeliveryFolder('Message received by: MN2PR00MB0670.namprd00.prod.outlook.com')).toBeUndefined();
+    expect(explainDeliveryFolder('')).toBeUndefined();
+  });
+
+  it('fences an unfamiliar folder name', () => {
+    expect(explainDeliveryFolder('DefaultFolderType:Archive')).toEqual({ folder: 'Archive', meaning: 'Delivered to the folder «Archive».' });
+  });
+});
+
+describe('explainSpamVerdict', () => {
+  it('combines what is present into one sentence', () => {
+    const v = explainSpamVerdict({ SFV: 'spm', SCL: '9', CAT: 'HPHISH', DI: 'SQ' });
+    expect(v).toMatchObject({ sfv: 'SPM', scl: '9', cat: 'HPHISH' });
+    expect(v.summary).toMatch(/^Anti-spam verdict: /);
+    expect(v.summary).toMatch(/marked the message as spam/);
+    expect(v.summary).toMatch(/SCL 9: high confidence spam/);
+    expect(v.summary).toMatch(/high confidence phishing/);
+    expect(v.summary).toMatch(/quarantined/);
+    expect(v.summary.match(/\.\s/g)).toBeNull(); // a single sentence
+  });
+
+  it('reads keys case-insensitively and handles the S:SFA example values', () => {
+    const v = explainSpamVerdict({ sfv: 'SPM', ipv: 'CAL', srv: 'BULK', scl: '9', di: 'SN', dir: 'OUT' });
+    expect(v.summary).toMatch(/IP Allow List/);
+    expect(v.summary).toMatch(/bulk/);
+    expect(v.summary).toMatch(/high-risk delivery pool/);
+    expect(v.summary).toMatch(/outbound/);
+    expect(v.cat).toBeUndefined();
+  });
+
+  it('handles SCL -1 bypasses and unknown values', () => {
+    expect(explainSpamVerdict({ SCL: '-1', SFV: 'SKN' }).summary).toMatch(/filtering bypassed/);
+    expect(explainSpamVerdict({ SFV: 'NEW' }).summary).toMatch(/«NEW» \(undocumented value\)/);
+  });
+
+  it('says so when nothing is present', () => {
+    expect(explainSpamVerdict({}).summary).toMatch(/No anti-spam values/);
+    expect(explainSpamVerdict({ SCL: ' ' }).scl).toBeUndefined();
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { TRACE_STATUSES } from '../../../src/graph/types.js';
+import { explainTraceStatus } from '../../../src/details/knowledge/statuses.js';
+import { copiedRuns, readReference, section } from './reference.js';
+
+describe('explainTraceStatus', () => {
+  it('explains every value of the Graph enum listed in graph-api.md §2.2', () => {
+    // The first bullet ("- v1.0 (S3): `gettingStatus`, …") wraps over two lines.
+    const text = section(readReference('graph-api.md'), '### 2.2');
+    const bullet = /- v1\.0 \(S3\):([\s\S]*?)\n- /.exec(text)?.[1] ?? '';
+    const values = Array.from(bullet.matchAll(/`(\w+)`/g), (m) => m[1] ?? '').filter((v) => !/^Prefer/.test(v));
+    expect(values).toEqual(expect.arrayContaining(['gettingStatus', 'filteredAsSpam', 'unknownFutureValue']));
+    for (const v of [...values, 'recalled']) {
+      const x = explainTraceStatus(v);
+      expect(x.status, v).toBe(v);
+      expect(x.meaning).not.toMatch(/not one this server knows/);
+      expect(x.sourceUrl).toMatch(/^https:\/\//);
+    }
+  });
+
+  it('words the meanings itself (no run of 8 words copied from the notes)', () => {
+    const all = [...TRACE_STATUSES, 'unknownFutureValue', 'None', 'Unknown'].map((s) => explainTraceStatus(s).meaning);
+    expect(copiedRuns(all)).toEqual([]);
+  });
+
+  it('knows every status the Graph types module declares', () => {
+    for (const s of TRACE_STATUSES) expect(explainTraceStatus(s).status).toBe(s);
+  });
+
+  it('flags only the problem statuses', () => {
+    const problems = ['failed', 'pending', 'quarantined', 'filteredAsSpam'];
+    const fine = ['delivered', 'expanded', 'gettingStatus', 'recalled', 'unknownFutureValue'];
+    for (const s of problems) expect(explainTraceStatus(s).isProblem, s).toBe(true);
+    for (const s of fine) expect(explainTraceStatus(s).isProblem, s).toBe(false);
+  });
+
+  it('is case- and spacing-insensitive', () => {
+    expect(explainTraceStatus('Delivered').status).toBe('delivered');
+    expect(explainTraceStatus('FILTEREDASSPAM').status).toBe('filteredAsSpam');
+    expect(explainTraceStatus('Filtered as spam').status).toBe('filteredAsSpam');
+    expect(explainTraceStatus('Getting status').status).toBe('gettingStatus');
+    expect(explainTraceStatus(' quarantined ').status).toBe('quarantined');
+  });
+
+  it('says that delivered does not mean Inbox', () => {
+    expect(explainTraceStatus('delivered').meaning).toMatch(/Junk Email/);
+    expect(explainTraceStatus('delivered').meaning).toMatch(/not have to mean the Inbox/);
+  });
+
+  it('says filteredAsSpam was not quarantined and expanded delivers to members', () => {
+    expect(explainTraceStatus('filteredAsSpam').meaning).toMatch(/rather than quarantined/);
+    expect(explainTraceStatus('expanded').meaning).toMatch(/members/);
+  });
+
+  it('handles the cmdlet-only None and unknown strings', () => {
+    expect(explainTraceStatus('None').meaning).toMatch(/rejected, or redirected/);
+    const x = explainTraceStatus('Teleported');
+    expect(x).toMatchObject({ status: 'Teleported', isProblem: false });
+    expect(x.meaning).toContain('«Teleported»');
+    expect(() => explainTraceStatus(undefined as unknown as string)).not.toThrow();
+  });
+});
