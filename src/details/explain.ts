@@ -92,7 +92,6 @@ const FACT_CHARS = 300;
 
 const QUARANTINE_URL = 'https://learn.microsoft.com/en-us/defender-office-365/quarantine-admin-manage-messages-files';
 const ANTI_SPAM_URL = 'https://learn.microsoft.com/en-us/defender-office-365/anti-spam-protection-about';
-const RECALL_URL = 'https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/message-recall-in-exchange-online';
 /** A GUID, a rule id like -1, or another plain token that is safe to print unfenced. */
 const PLAIN_ID = /^-?[0-9A-Za-z][0-9A-Za-z-]{0,63}$/;
 

@@ -119,17 +119,16 @@ async function findTrace(
     slices.map((s) => ({ ...s, messageId: messageIdValue, recipientAddress: input.recipientAddress })),
     { ...base, onRow: (r) => rows.push(r) },
   );
-  let requests = forRecipient.requests;
+  const requests = forRecipient.requests;
   const lookedIn = `${window.start.toISOString()} to ${window.end.toISOString()}`;
   if (rows.length === 0) {
     // Find out whether the message exists at all, and for whom: that is the useful answer.
     const anyRecipient: MessageTraceRow[] = [];
-    const all = await listTraces(deps.graph(), slices.map((s) => ({ ...s, messageId: messageIdValue })), {
+    await listTraces(deps.graph(), slices.map((s) => ({ ...s, messageId: messageIdValue })), {
       ...base,
       maxRows: 200,
       onRow: (r) => anyRecipient.push(r),
     });
-    requests += all.requests;
     const addr = new AddressRenderer(deps.config.redactAddresses);
     if (anyRecipient.length > 0) {
       const names = [...new Set(anyRecipient.map((r) => `${addr.address(r.recipientAddress)} (${r.status})`))].slice(0, 15);

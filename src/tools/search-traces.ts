@@ -19,7 +19,6 @@ import { sanitizeText } from '../output/untrusted.js';
 import { resultUri, type ResultStore } from '../search/results/store.js';
 import { SearchAggregator } from '../search/aggregate.js';
 import {
-  READ_ONLY_ANNOTATIONS,
   answer,
   configFailure,
   failure,

@@ -1,6 +1,5 @@
 import { sampleEvents } from '../../support/sample.js';
 import { describe, expect, it } from 'vitest';
-import type { MessageTraceDetailEvent } from '../../../src/graph/types.js';
 import { factsToRecord, MEP_MAX_INPUT_CHARS, parseMepData } from '../../../src/details/decode/mep.js';
 
 
