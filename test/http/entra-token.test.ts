@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { base64url, SignJWT, UnsecuredJWT } from 'jose';
+import { createHmac } from 'node:crypto';
+import { EntraTokenVerifier } from '../../src/http/entra-token.js';
+import { AUDIENCE, ROLE, startTokenIssuer, TENANT_ID, type TokenIssuer } from '../support/token-issuer.js';
+
+let issuer: TokenIssuer;
+const settings = () => ({ tenantId: TENANT_ID, authorityHost: issuer.authorityHost, audiences: [AUDIENCE, 'c0ffee00-0000-4000-8000-000000000001'], role: ROLE, scope: `${AUDIENCE}/.default` });
+
+beforeAll(async () => {
+  issuer = await startTokenIssuer();
+});
+afterAll(async () => {
+  await issuer.close();
+});
+
+describe('EntraTokenVerifier', () => {
+  it('accepts a token of the tenant with the role, naming the caller by oid', async () => {
+    const verdict = await new EntraTokenVerifier(settings()).verify(await issuer.mint());
+    expect(verdict).toMatchObject({ ok: true, caller: { key: '11111111-2222-3333-4444-555555555555', oid: '11111111-2222-3333-4444-555555555555', tid: TENANT_ID } });
+  });
+
+  it('accepts the v1.0 issuer of the same tenant, the client-id audience, and names an app-only caller by appid', async () => {
+    const token = await issuer.mint({ iss: `https://sts.windows.net/${TENANT_ID}/`, aud: 'c0ffee00-0000-4000-8000-000000000001', oid: undefined, azp: undefined, appid: 'abcabcab-0000-4000-8000-000000000002' });
+    const verdict = await new EntraTokenVerifier(settings()).verify(token);
+    expect(verdict).toMatchObject({ ok: true, caller: { key: 'abcabcab-0000-4000-8000-000000000002', appid: 'abcabcab-0000-4000-8000-000000000002' } });
+  });
+
+  it('allows up to five minutes of clock skew', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const v = new EntraTokenVerifier(settings());
+    expect((await v.verify(await issuer.mint({ exp: now - 240 }))).ok).toBe(true);
+    expect((await v.verify(await issuer.mint({ nbf: now + 240 }))).ok).toBe(true);
+  });
+
+  const refusals: Array<[string, () => Promise<string>, RegExp]> = [
+    ['wrong aud', () => issuer.mint({ aud: 'api://someone-else' }), /audience/],
+    ['wrong iss', () => issuer.mint({ iss: 'https://login.microsoftonline.com/other/v2.0' }), /issuer/],
+    ['v1 issuer of another tenant', () => issuer.mint({ iss: 'https://sts.windows.net/00000000-0000-0000-0000-000000000000/' }), /issuer/],
+    ['wrong tid', () => issuer.mint({ tid: '00000000-0000-0000-0000-000000000000' }), /another tenant/],
+    ['no tid', () => issuer.mint({ tid: undefined }), /tid/],
+    ['expired beyond the skew', () => issuer.mint({ exp: Math.floor(Date.now() / 1000) - 400 }), /expired/],
+    ['no exp', () => issuer.mint({ exp: undefined }), /exp/],
+    ['nbf in the future beyond the skew', () => issuer.mint({ nbf: Math.floor(Date.now() / 1000) + 400 }), /not valid yet/],
+    ['unknown kid', () => issuer.mint({}, { kid: 'not-published' }), /key the tenant does not publish/],
+    ['published kid, other key', () => issuer.mint({}, { key: issuer.foreignKey }), /signature/],
+    ['alg none', async () => new UnsecuredJWT({ iss: issuer.issuer, aud: AUDIENCE, tid: TENANT_ID, oid: 'x', roles: [ROLE], exp: Math.floor(Date.now() / 1000) + 600 }).encode(), /RS256/],
+    [
+      'HS256 signed with the public key',
+      async () => {
+        const secret = new TextEncoder().encode(JSON.stringify(issuer.publicJwk));
+        return new SignJWT({ iss: issuer.issuer, aud: AUDIENCE, tid: TENANT_ID, oid: 'x', roles: [ROLE] })
+          .setProtectedHeader({ alg: 'HS256', kid: issuer.publicJwk.kid as string })
+          .setExpirationTime('1h')
+          .sign(secret);
+      },
+      /RS256/,
+    ],
+    [
+      'RS256 header over an HMAC signature',
+      async () => {
+        const head = base64url.encode(JSON.stringify({ alg: 'RS256', kid: issuer.publicJwk.kid }));
+        const body = base64url.encode(JSON.stringify({ iss: issuer.issuer, aud: AUDIENCE, tid: TENANT_ID, oid: 'x', roles: [ROLE], exp: Math.floor(Date.now() / 1000) + 600 }));
+        const sig = createHmac('sha256', JSON.stringify(issuer.publicJwk)).update(`${head}.${body}`).digest('base64url');
+        return `${head}.${body}.${sig}`;
+      },
+      /signature|valid JWT/,
+    ],
+    ['malformed', async () => 'not-a-jwt', /not a signed JWT/],
+    ['three garbage parts', async () => 'abc.def.ghi', /not a signed JWT/],
+    ['no caller claims', () => issuer.mint({ oid: undefined, azp: undefined }), /names no caller/],
+  ];
+  for (const [name, make, why] of refusals) {
+    it(`refuses ${name} with 401 invalid_token`, async () => {
+      const verdict = await new EntraTokenVerifier(settings()).verify(await make());
+      expect(verdict).toMatchObject({ ok: false, status: 401, error: 'invalid_token' });
+      expect(verdict.ok ? '' : verdict.description).toMatch(why);
+    });
+  }
+
+  it('refuses a valid token without the role with 403 insufficient_scope', async () => {
+    const v = new EntraTokenVerifier(settings());
+    expect(await v.verify(await issuer.mint({ roles: ['Other.Role'] }))).toMatchObject({ ok: false, status: 403, error: 'insufficient_scope' });
+    expect(await v.verify(await issuer.mint({ roles: undefined, scp: ROLE }))).toMatchObject({ ok: false, status: 403 });
+  });
+
+  it('answers 503 while the issuer is down, does not remember the failure, and accepts the same token once it is back', async () => {
+    const token = await issuer.mint();
+    const v = new EntraTokenVerifier(settings());
+    await issuer.stop();
+    try {
+      const down = await v.verify(token);
+      expect(down).toMatchObject({ ok: false, status: 503 });
+      expect(down.ok ? '' : down.description).toMatch(/cannot be checked now/);
+      expect(down.ok ? '' : down.description).not.toContain(token);
+      expect(await v.prefetch()).toMatch(/could not be fetched/);
+    } finally {
+      await issuer.start();
+    }
+    expect(await v.verify(token)).toMatchObject({ ok: true });
+  });
+
+  it('never fetches keys for a token refused on its form or algorithm', async () => {
+    await issuer.stop();
+    try {
+      const v = new EntraTokenVerifier(settings());
+      expect(await v.verify('garbage')).toMatchObject({ status: 401 });
+      const none = new UnsecuredJWT({ oid: 'x' }).encode();
+      expect(await v.verify(none)).toMatchObject({ status: 401 });
+    } finally {
+      await issuer.start();
+    }
+  });
+});
