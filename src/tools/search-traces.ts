@@ -198,7 +198,7 @@ function describeFilters(input: SearchTracesInput, redact: boolean): string {
 
 export interface SearchDeps extends ToolDeps {
   /** Keeps each search's full row set for the message-trace://results/ resources. */
-  results?: ResultStore;
+  results?: Pick<ResultStore, 'collect' | 'keep'>;
 }
 
 function directionNotes(input: SearchTracesInput, outcome: DirectionOutcome, fetched: number, kept: number): string[] {

@@ -41,6 +41,11 @@ export interface ResultMeta {
   timeZone: string;
   /** The answer's address renderer: exports reuse its pseudonyms when redacting. */
   addresses: AddressRenderer;
+  /**
+   * Who may see the set: the caller's identity in HTTP mode (oid, else app id), so a caller finds
+   * its sets from any later connection and nobody else finds them at all. undefined on stdio.
+   */
+  owner?: string;
 }
 
 export interface KeptResult extends ResultMeta {
@@ -90,7 +95,7 @@ export type Lookup = { result: KeptResult } | { missing: 'expired' | 'unknown' }
 
 export class ResultStore {
   private readonly results: KeptResult[] = [];
-  private readonly expired: string[] = [];
+  private readonly expired: Array<{ id: string; owner: string | undefined }> = [];
   /** Rows in `results`, all sets together. */
   private keptRows = 0;
   readonly maxResults: number;
@@ -142,24 +147,33 @@ export class ResultStore {
     if (!old) return;
     this.keptRows -= old.rows.length;
     old.rows.release();
-    this.expired.push(old.id);
+    this.expired.push({ id: old.id, owner: old.owner });
     if (this.expired.length > EXPIRED_REMEMBERED) this.expired.shift();
     if (announce) this.onChange?.();
   }
 
-  /** Kept result sets, newest first. */
-  list(): KeptResult[] {
-    return [...this.results].reverse();
+  /** The owner's kept result sets, newest first. */
+  list(owner?: string): KeptResult[] {
+    return this.results.filter((r) => r.owner === owner).reverse();
   }
 
   get rowCount(): number {
     return this.keptRows;
   }
 
-  lookup(id: string): Lookup {
-    const result = this.results.find((r) => r.id === id);
+  /** Another owner's set reads exactly like an id that never existed. */
+  lookup(id: string, owner?: string): Lookup {
+    const result = this.results.find((r) => r.id === id && r.owner === owner);
     if (result) return { result };
-    return { missing: this.expired.includes(id) ? 'expired' : 'unknown' };
+    return { missing: this.expired.some((e) => e.id === id && e.owner === owner) ? 'expired' : 'unknown' };
+  }
+
+  /** The store as one caller sees it: what it keeps is the caller's. */
+  forOwner(owner: string | undefined): Pick<ResultStore, 'collect' | 'keep'> {
+    return {
+      collect: (meta) => this.collect({ ...meta, ...(owner === undefined ? {} : { owner }) }),
+      keep: (collector, complete) => this.keep(collector, complete),
+    };
   }
 
   /** The text for a read of an id that is not kept. */

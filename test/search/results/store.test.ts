@@ -126,6 +126,30 @@ describe('ResultStore bounds', () => {
   });
 });
 
+describe('ResultStore owners (HTTP mode: one caller\'s sets are invisible to others)', () => {
+  const keepFor = (store: ResultStore, owner: string | undefined): KeptResult => {
+    const view = store.forOwner(owner);
+    const c = view.collect({ description: '', window: { start: '2026-05-01T00:00:00.000Z', end: '2026-05-02T00:00:00.000Z' }, timeZone: 'UTC', addresses: new AddressRenderer(false) });
+    c.add(row(), 'inbound');
+    return view.keep(c, true)!;
+  };
+
+  it('lists and finds a set for its owner only; to anyone else it is an unknown id, also once expired', () => {
+    const store = new ResultStore({ maxResults: 2 });
+    const alice = keepFor(store, 'alice');
+    const bob = keepFor(store, 'bob');
+    expect(store.list('alice').map((r) => r.id)).toEqual([alice.id]);
+    expect(store.list('bob').map((r) => r.id)).toEqual([bob.id]);
+    expect(store.list(undefined)).toEqual([]);
+    expect(store.lookup(alice.id, 'alice')).toEqual({ result: alice });
+    expect(store.lookup(alice.id, 'bob')).toEqual(store.lookup('000000000000', 'bob'));
+    expect(store.lookup(alice.id, undefined)).toEqual({ missing: 'unknown' });
+    keepFor(store, 'carol');
+    expect(store.lookup(alice.id, 'alice')).toEqual({ missing: 'expired' });
+    expect(store.lookup(alice.id, 'bob')).toEqual({ missing: 'unknown' });
+  });
+});
+
 describe('CSV export', () => {
   it('quotes every field, doubles quotes, neutralises formula starts', () => {
     expect(csvField('plain')).toBe('"plain"');
