@@ -3,11 +3,10 @@
  * built-in demo tenant (--demo or MESSAGE_TRACE_DEMO=1), or the setup doctor (--check).
  * stdout is the MCP protocol; everything else goes to stderr.
  */
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createTokenSource } from './auth/credential.js';
 import { loadConfig, runtimeProblem, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
-import { createServer, SERVER_VERSION } from './server.js';
+import { createServer, serveOnStdio, SERVER_VERSION } from './server.js';
 
 const USAGE = `message-trace-mcp ${SERVER_VERSION}: an MCP server (stdio) for Exchange Online message trace.
 
@@ -76,7 +75,7 @@ async function serve(flags: Flags, log: Logger): Promise<void> {
   }
   const tokens = createTokenSource(config.auth, log);
   const created = createServer({ config, log, tokens });
-  const transport = new StdioServerTransport();
+  const stdio = serveOnStdio(created, log);
 
   let closing = false;
   const shutdown = (reason: string): void => {
@@ -86,7 +85,7 @@ async function serve(flags: Flags, log: Logger): Promise<void> {
     // Exit promptly whatever happens below; nothing here may keep the host waiting.
     const force = setTimeout(() => process.exit(0), 500);
     force.unref();
-    void Promise.allSettled([created.server.close(), created.close(), closeDemo?.()]).finally(() => process.exit(0));
+    void Promise.allSettled([stdio.close(), created.close(), closeDemo?.()]).finally(() => process.exit(0));
   };
   process.stdin.on('end', () => shutdown('stdin ended'));
   process.stdin.on('close', () => shutdown('stdin closed'));
@@ -96,7 +95,6 @@ async function serve(flags: Flags, log: Logger): Promise<void> {
     if (err.code === 'EPIPE') shutdown('stdout closed');
   });
 
-  await created.server.connect(transport);
   log.debug('ready on stdio');
 }
 

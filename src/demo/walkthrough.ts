@@ -5,9 +5,8 @@
  * inside the pipe to the client).
  */
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { Client, type CallToolResult } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
 const ENTRY = fileURLToPath(new URL('../index.js', import.meta.url));
 const MAX_LINES = 28;
@@ -52,11 +51,12 @@ async function main(): Promise<number> {
     env: { MESSAGE_TRACE_LOG: 'warn' },
     stderr: 'inherit',
   });
-  const client = new Client({ name: 'message-trace-demo', version: '1.0.0' });
+  // 'auto': a current host's way to connect (2026-07-28, falling back to initialize for older servers).
+  const client = new Client({ name: 'message-trace-demo', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
   await client.connect(transport);
   try {
     const info = client.getServerVersion();
-    out(`Connected to ${info?.name} ${info?.version} (demo tenant: simulated Graph on loopback, no real mail data).`);
+    out(`Connected to ${info?.name} ${info?.version} on MCP ${client.getNegotiatedProtocolVersion()} (demo tenant: simulated Graph on loopback, no real mail data).`);
     const { tools } = await client.listTools();
     out(`Tools: ${tools.map((t) => t.name).join(', ')}`);
 

@@ -2,8 +2,6 @@
  * What tool handlers get from the server (dependencies, injected for tests), and the helpers that
  * turn answers and failures into MCP tool results.
  */
-import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { describeProblems, type Config } from '../config.js';
 import type { GraphClient, WaitInfo } from '../graph/client.js';
 import { TraceError } from '../graph/errors.js';
@@ -19,7 +17,25 @@ export interface ToolDeps {
   waitAllowanceMs: number;
 }
 
-export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+/** What a handler gets from the MCP request (server.ts builds it): the cancel signal and progress. */
+export interface ToolCall {
+  /** Aborts when the client cancels the call or disconnects. */
+  signal: AbortSignal;
+  /** A progress notification, sent only when the client asked for progress. */
+  progress(message: string): void;
+}
+
+/** The MCP content blocks the tools answer with (a subset of the protocol's; no SDK types here). */
+export type ToolContent =
+  | { type: 'text'; text: string }
+  | { type: 'resource_link'; uri: string; name: string; title?: string; mimeType?: string; description?: string };
+
+/** A tool's answer: text for the model, the same facts as structured content, or isError. */
+export type ToolResult = {
+  content: ToolContent[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+};
 
 export const READ_ONLY_ANNOTATIONS = {
   readOnlyHint: true,
@@ -29,7 +45,7 @@ export const READ_ONLY_ANNOTATIONS = {
 } as const;
 
 /** A successful answer: the structured object, and the same facts as text. */
-export function answer(structured: object, text: string): CallToolResult {
+export function answer(structured: object, text: string): ToolResult {
   return {
     content: [{ type: 'text', text }],
     structuredContent: structured as Record<string, unknown>,
@@ -37,7 +53,7 @@ export function answer(structured: object, text: string): CallToolResult {
 }
 
 /** A failure the user can act on: isError with what, why and the fix. No structured content. */
-export function failure(err: unknown, log: Logger): CallToolResult {
+export function failure(err: unknown, log: Logger): ToolResult {
   let text: string;
   if (err instanceof TraceError) {
     text = err.describe();
@@ -52,7 +68,7 @@ export function failure(err: unknown, log: Logger): CallToolResult {
 }
 
 /** A tool call cannot reach Graph while the configuration is broken: say which setting and how to fix it. */
-export function configFailure(config: Config): CallToolResult | undefined {
+export function configFailure(config: Config): ToolResult | undefined {
   if (config.problems.length === 0) return undefined;
   return {
     isError: true,
@@ -62,19 +78,6 @@ export function configFailure(config: Config): CallToolResult | undefined {
         text: `message-trace-mcp is not configured correctly, so it cannot call Microsoft Graph.\n${describeProblems(config.problems)}\nAfter changing the settings, restart the server (most hosts restart it when you save the config). Run "message-trace-mcp --check" in a terminal with the same settings for a step-by-step check.`,
       },
     ],
-  };
-}
-
-/** Sends progress notifications only when the client asked for them (sent a progress token). */
-export function progressReporter(extra: ToolExtra): (message: string) => void {
-  const token = extra._meta?.progressToken;
-  let progress = 0;
-  return (message: string) => {
-    if (token === undefined || extra.signal.aborted) return;
-    progress++;
-    void extra
-      .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, message } })
-      .catch(() => undefined);
   };
 }
 

@@ -4,7 +4,6 @@
  */
 import { shownDateTime, shownStatus, shownTraceId } from '../output/plain-values.js';
 import * as z from 'zod';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { WaitAllowance } from '../graph/client.js';
 import { TraceError } from '../graph/errors.js';
 import { getTraceDetails, listTraces } from '../graph/message-traces.js';
@@ -16,10 +15,10 @@ import {
   answer,
   configFailure,
   failure,
-  progressReporter,
   waitMessage,
   type ToolDeps,
-  type ToolExtra,
+  type ToolCall,
+  type ToolResult,
 } from './context.js';
 import { address, dateTime, messageId, responseFormat, strictInput, traceId } from './schemas.js';
 
@@ -105,7 +104,7 @@ function notFound(what: string, fix: string): TraceError {
 async function findTrace(
   input: GetTraceDetailsInput,
   deps: ToolDeps,
-  extra: ToolExtra,
+  call: ToolCall,
   allowance: WaitAllowance,
   onWait: Parameters<typeof listTraces>[2]['onWait'],
 ): Promise<{ row: MessageTraceRow; others: MessageTraceRow[]; requests: number; notes: string[] }> {
@@ -113,7 +112,7 @@ async function findTrace(
   const slices = sliceWindow(window.start, window.end);
   const messageIdValue = input.messageId as string;
   const rows: MessageTraceRow[] = [];
-  const base = { signal: extra.signal, allowance, maxRows: 1000, ...(onWait ? { onWait } : {}) };
+  const base = { signal: call.signal, allowance, maxRows: 1000, ...(onWait ? { onWait } : {}) };
   const forRecipient = await listTraces(
     deps.graph(),
     slices.map((s) => ({ ...s, messageId: messageIdValue, recipientAddress: input.recipientAddress })),
@@ -153,11 +152,11 @@ async function findTrace(
   return { row, others, requests, notes };
 }
 
-export async function getTraceDetailsTool(input: GetTraceDetailsInput, extra: ToolExtra, deps: ToolDeps): Promise<CallToolResult> {
+export async function getTraceDetailsTool(input: GetTraceDetailsInput, call: ToolCall, deps: ToolDeps): Promise<ToolResult> {
   const broken = configFailure(deps.config);
   if (broken) return broken;
   try {
-    const progress = progressReporter(extra);
+    const progress = call.progress;
     const allowance = new WaitAllowance(deps.waitAllowanceMs);
     const onWait = (info: Parameters<typeof waitMessage>[0]) => progress(waitMessage(info));
     let id = input.traceId;
@@ -166,7 +165,7 @@ export async function getTraceDetailsTool(input: GetTraceDetailsInput, extra: To
     let others: MessageTraceRow[] = [];
     const notes: string[] = [];
     if (!id) {
-      const found = await findTrace(input, deps, extra, allowance, onWait);
+      const found = await findTrace(input, deps, call, allowance, onWait);
       id = found.row.id;
       status = found.row.status;
       others = found.others;
@@ -174,7 +173,7 @@ export async function getTraceDetailsTool(input: GetTraceDetailsInput, extra: To
       notes.push(...found.notes);
       progress('trace found; reading its details');
     }
-    const details = await getTraceDetails(deps.graph(), id, input.recipientAddress, { signal: extra.signal, allowance, onWait });
+    const details = await getTraceDetails(deps.graph(), id, input.recipientAddress, { signal: call.signal, allowance, onWait });
     requests += details.requests;
     const addr = new AddressRenderer(deps.config.redactAddresses);
     if (details.events.length === 0) {

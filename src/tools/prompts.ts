@@ -3,17 +3,21 @@
  * that uses the two tools. Prompt arguments arrive as strings.
  */
 import * as z from 'zod';
-import type { GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
+
+/** A prompt's messages: one user message with the plan (the MCP shape, without SDK types). */
+export type PromptResult = {
+  messages: Array<{ role: 'user'; content: { type: 'text'; text: string } }>;
+};
 
 export interface PromptSpec {
   name: string;
   title: string;
   description: string;
   args: z.ZodRawShape;
-  render(args: Record<string, string | undefined>): GetPromptResult;
+  render(args: Record<string, string | undefined>): PromptResult;
 }
 
-function userMessage(text: string): GetPromptResult {
+function userMessage(text: string): PromptResult {
   return { messages: [{ role: 'user', content: { type: 'text', text } }] };
 }
 

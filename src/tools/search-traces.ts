@@ -3,7 +3,6 @@
  * quarantined, and the rows worth looking at, condensed and explained.
  */
 import * as z from 'zod';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { WaitAllowance } from '../graph/client.js';
 import { TraceError } from '../graph/errors.js';
 import type { SubjectMatch, TraceQuery } from '../graph/filter.js';
@@ -22,10 +21,10 @@ import {
   answer,
   configFailure,
   failure,
-  progressReporter,
   waitMessage,
   type ToolDeps,
-  type ToolExtra,
+  type ToolCall,
+  type ToolResult,
 } from './context.js';
 import {
   addressOrList,
@@ -229,7 +228,7 @@ function asGroupBy(v: SearchTracesInput['groupBy']): GroupKey[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-export async function searchTraces(input: SearchTracesInput, extra: ToolExtra, deps: SearchDeps): Promise<CallToolResult> {
+export async function searchTraces(input: SearchTracesInput, call: ToolCall, deps: SearchDeps): Promise<ToolResult> {
   const broken = configFailure(deps.config);
   if (broken) return broken;
   try {
@@ -245,7 +244,7 @@ export async function searchTraces(input: SearchTracesInput, extra: ToolExtra, d
         fix: 'Shorten the time range (10 days or less is one slice), or give fewer addresses or statuses per call; leave status out and read the totals by status instead.',
       });
     }
-    const progress = progressReporter(extra);
+    const progress = call.progress;
     const groupBy = asGroupBy(input.groupBy);
     const limit = input.limit ?? (groupBy.length > 0 ? DEFAULT_LIMIT_WITH_REPORT : DEFAULT_LIMIT);
     const aggregator = new SearchAggregator(limit, {
@@ -270,7 +269,7 @@ export async function searchTraces(input: SearchTracesInput, extra: ToolExtra, d
       collector?.add(row, direction, json);
     });
     const outcome = await listTraces(deps.graph(), queries, {
-      signal: extra.signal,
+      signal: call.signal,
       allowance: new WaitAllowance(deps.waitAllowanceMs),
       maxRows: deps.config.maxRows,
       onRow: (row, json) => {

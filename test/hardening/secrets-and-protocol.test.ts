@@ -94,7 +94,8 @@ describe('secrets and protocol hygiene (built server over stdio)', () => {
     expect((await call('get_trace_details', { traceId: story.traceId, recipientAddress: story.recipientAddress, responseFormat: 'detailed' })).result.isError).toBeFalsy();
     expect((await call('search_traces', { bogus: SECRET })).result.isError).toBe(true);
     expect((await call('search_traces', { senderAddress: 'not an address' })).result.isError).toBe(true);
-    expect((await call('nope', {})).result.isError).toBe(true);
+    // An unknown tool is a protocol error (-32602) in SDK v2, as the MCP spec lists it, not a tool result.
+    expect((await call('nope', {})).error).toMatchObject({ code: -32602, message: expect.stringMatching(/Tool nope not found/) });
     const faults: Fault[] = [
       { kind: 'servicePrincipal', status: 401 },
       { kind: 'servicePrincipal', status: 403 },

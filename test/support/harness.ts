@@ -1,6 +1,7 @@
 /**
  * Integration harness: the real Graph simulator on loopback, the real server with a real undici
- * client, and an MCP Client over an in-memory transport pair.
+ * client, and an MCP Client over an in-memory transport pair. The client is the SDK v1 one, on
+ * 2025-11-25 (an in-memory pair only carries that revision); test/e2e runs both revisions over stdio.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -46,7 +47,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   });
   const client = new Client({ name: 'test-client', version: '1.0.0' });
   const [clientT, serverT] = InMemoryTransport.createLinkedPair();
-  await Promise.all([created.server.connect(serverT), client.connect(clientT)]);
+  const server = created.newServer();
+  await Promise.all([server.connect(serverT), client.connect(clientT)]);
   await client.listTools(); // caches output schemas so the client validates structuredContent
   return {
     sim,
@@ -54,7 +56,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     call: async (name, args, callOpts) => (await client.callTool({ name, arguments: args }, undefined, callOpts)) as CallToolResult,
     async close() {
       await client.close();
-      await created.server.close();
+      await server.close();
       await created.close();
       await sim.close();
     },

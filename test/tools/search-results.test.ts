@@ -98,7 +98,8 @@ describe('search result resources', () => {
     expect(new Set(resources.map((x) => x.uri.replace(/^message-trace:\/\/results\/|\.(csv|json)$/g, '')))).toEqual(new Set(ids.slice(1)));
 
     const expired = h.client.readResource({ uri: `message-trace://results/${ids[0]}.csv` });
-    await expect(expired).rejects.toMatchObject({ code: -32002 });
+    // MCP 2026-07-28 numbers "resource not found" -32602 (it was -32002); the SDK sends -32602 on every revision.
+    await expect(expired).rejects.toMatchObject({ code: -32602 });
     await expect(h.client.readResource({ uri: `message-trace://results/${ids[0]}.json` })).rejects.toThrow(
       new RegExp(`Search result "${ids[0]}" has expired: only the last 5 searches .* Run search_traces again`),
     );
