@@ -54,14 +54,8 @@ const COLD_ENV = {
   AZURE_CLIENT_ID: '00000000-0000-0000-0000-00000000000b',
   AZURE_CLIENT_SECRET: 'bench-secret-not-real',
 };
-/** The published responses, to cross-check the simulator's copy (optional: outside this repo). */
-const SAMPLE = (() => {
-  try {
-    return JSON.parse(readFileSync(join(ROOT, '../shared/reference/sample-responses.json'), 'utf8'));
-  } catch {
-    return undefined;
-  }
-})();
+/** The published responses (the test fixture), to cross-check the simulator's copy. */
+const SAMPLE = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/sample-responses.json'), 'utf8'));
 
 const watchdog = setTimeout(() => {
   process.stderr.write(`bench: stopped after ${PLAN.limitMs / 1000} s (time limit)\n`);
@@ -361,14 +355,14 @@ async function tokenEconomy(bulkSim, demoSim) {
       });
       const raw = await rawGraphJson(bulkSim, requests);
       out.searchBulk = { rows: result.structuredContent.totals.traces, raw, ...sizes(result) };
-      // (c) the published failed recipient (sample-responses.json), concise and detailed.
+      // (c) the published failed recipient (test/fixtures/sample-responses.json), concise and detailed.
       const story = bulkSim.tenant.stories.publishedSample;
       for (const format of ['concise', 'detailed']) {
         const d = await measured(bulkSim, server, 'get_trace_details', { traceId: story.traceId, recipientAddress: story.recipientAddress, responseFormat: format });
         const rawD = await rawGraphJson(bulkSim, d.requests);
         out[format === 'concise' ? 'detailsSample' : 'detailsSampleDetailed'] = { events: rawD.items, raw: rawD, ...sizes(d.result) };
       }
-      if (SAMPLE) out.detailsSample.publishedChars = JSON.stringify(SAMPLE.getDetailsByRecipient.response.value).length;
+      out.detailsSample.publishedChars = JSON.stringify(SAMPLE.getDetailsByRecipient.response.value).length;
       // (d) for scale: the largest detail record (the explanation's fixed part weighs less).
       const largest = bulkSim.tenant.stories.largestDetail;
       const l = await measured(bulkSim, server, 'get_trace_details', { traceId: largest.traceId, recipientAddress: largest.recipientAddress });

@@ -6,35 +6,13 @@ import {
   stageRank,
   type PipelineStage,
 } from '../../../src/details/knowledge/events.js';
-import { copiedRuns, readReference, section, tableRows } from './reference.js';
+import { copiedRuns, traceEvents } from './reference.js';
 
-const NOT_EVENTS = new Set(['EAC', 'FAQ', 'Event', 'MTL']);
-
-/** Event names from ndr-events.md §3: first cells, plus the upper-case ids listed in the MTL rows. */
-function eventsFromNdrNotes(): string[] {
-  const names: string[] = [];
-  for (const row of tableRows(section(readReference('ndr-events.md'), '## 3.'))) {
-    const first = row[0] ?? '';
-    if (/MTL/.test(first)) {
-      const meaning = (row[1] ?? '').replace(/`[^`]*`/g, ' ');
-      names.push(...Array.from(meaning.matchAll(/\b[A-Z]{3,}\b(?!\*)/g), (m) => m[0]));
-    } else {
-      names.push(...first.split(/[/,]/).map((s) => s.trim()));
-    }
-  }
-  return names.filter((n) => n && !NOT_EVENTS.has(n));
-}
-
-/** Event names from graph-api.md §5.3: bold names, upper-case ids, and the observed list. */
-function eventsFromGraphNotes(): string[] {
-  const text = section(readReference('graph-api.md'), '### 5.3');
-  const noTicks = text.replace(/`[^`]*`/g, ' ');
-  const upper = Array.from(noTicks.matchAll(/\b[A-Z]{3,}\b(?!\*)/g), (m) => m[0]);
-  const bold = Array.from(text.matchAll(/\*\*([^*]+)\*\*/g), (m) => m[1] ?? '');
-  const observed = /observed: ([^;]+);/.exec(text)?.[1] ?? '';
-  const listed = observed.split(/,|\//).map((s) => s.replace(/…/g, '').trim());
-  return [...upper, ...bold, ...listed].filter((n) => n && !NOT_EVENTS.has(n));
-}
+const reference = traceEvents();
+/** The documented Exchange Online trace events (test/fixtures/trace-events.json). */
+const eventsFromNdrNotes = (): string[] => reference.exchangeOnline.flatMap((row) => row.names);
+/** The event names listed for Graph detail records and the extended (MTL) report. */
+const eventsFromGraphNotes = (): string[] => reference.graphDetailEvents.names;
 
 const STAGES: PipelineStage[] = ['submission', 'receipt', 'inspection', 'routing', 'transfer', 'terminal', 'other'];
 
@@ -42,11 +20,13 @@ describe('coverage of the documented events', () => {
   const fromNdr = [...new Set(eventsFromNdrNotes())];
   const fromGraph = [...new Set(eventsFromGraphNotes())];
 
-  it('finds the events in the notes', () => {
+  it('finds the events in the reference tables, each with a source', () => {
     expect(fromNdr.length).toBeGreaterThan(35);
     expect(fromGraph.length).toBeGreaterThan(45);
     expect(fromNdr).toEqual(expect.arrayContaining(['Receive', 'Transport rule', 'POISONMESSAGE', 'SETROUTE', 'Safe Links']));
     expect(fromGraph).toEqual(expect.arrayContaining(['AGENTINFO', 'Sensitivity label', 'mail flow rule', 'Spam']));
+    for (const row of reference.exchangeOnline) expect(row.sources.length > 0 || Boolean(row.sourceNote), row.event).toBe(true);
+    expect(reference.graphDetailEvents.sources.every((u) => u.startsWith('https://'))).toBe(true);
   });
 
   it.each([...new Set([...fromNdr, ...fromGraph])])('%s has an explanation, a stage and a source', (name) => {
@@ -58,7 +38,7 @@ describe('coverage of the documented events', () => {
     expect(x.meaning.length).toBeGreaterThan(15);
   });
 
-  it('words the meanings itself (no run of 8 words copied from the notes)', () => {
+  it('words the meanings itself (no run of 8 words copied from the reference tables)', () => {
     expect(copiedRuns(KNOWN_EVENT_NAMES.map((n) => explainEvent(n).meaning))).toEqual([]);
   });
 

@@ -1,58 +1,79 @@
 /**
- * Loads the research notes the knowledge base is built from, so the tests check coverage against
- * the source itself rather than a hand-copied list.
+ * The reference tables the knowledge-base tests check against: test/fixtures/*.json, transcribed
+ * from public pages with their source URLs beside each row (see test/fixtures/README.md).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 
-// test/details/knowledge/ → repo root → its sibling `shared/`
-const REFERENCE_DIR = new URL('../../../../shared/reference/', import.meta.url);
-
-export function readReference(file: 'ndr-events.md' | 'graph-api.md'): string {
-  const path = fileURLToPath(new URL(file, REFERENCE_DIR));
-  if (!existsSync(path)) {
-    throw new Error(
-      `Reference file ${path} is missing. These tests prove coverage against ../shared/reference/${file} (relative to the repo root); restore it before running them.`,
-    );
-  }
-  return readFileSync(path, 'utf8');
+function fixture<T>(file: string): T {
+  return JSON.parse(readFileSync(new URL(`../../fixtures/${file}`, import.meta.url), 'utf8')) as T;
 }
 
-/** The text of a `## n.` section (up to the next `## ` heading). */
-export function section(markdown: string, heading: string): string {
-  const lines = markdown.split('\n');
-  const start = lines.findIndex((l) => l.startsWith(heading));
-  if (start < 0) throw new Error(`Section "${heading}" not found in the reference file`);
-  const level = /^#+/.exec(heading)?.[0] ?? '##';
-  const stop = lines.findIndex((l, i) => i > start && new RegExp(`^#{1,${level.length}} `).test(l));
-  return lines.slice(start + 1, stop < 0 ? undefined : stop).join('\n');
+interface Sourced {
+  sources: string[];
+  sourceNote?: string;
 }
 
-/** Body rows of the markdown tables in a section, as arrays of trimmed cells. */
-export function tableRows(text: string): string[][] {
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith('|'))
-    .map((l) =>
-      l
-        .replace(/^\||\|$/g, '')
-        // split on pipes that are not escaped (`\|`) and not inside backticks
-        .split(/\|(?=(?:[^`]*`[^`]*`)*[^`]*$)/)
-        .map((c) => c.trim()),
-    )
-    .filter((cells) => !cells.every((c) => /^:?-+:?$/.test(c)))
-    .slice(1); // header row
+/** Exchange Online enhanced status codes: one row per code (or range) and documented text. */
+export interface StatusCodeRow extends Sourced {
+  code: string;
+  /** The exact text as documented, Markdown (backticks mark the strings). */
+  text: string;
+  meaning: string;
+  owner: string;
+  fix: string;
 }
 
-/** Every https URL in a markdown text. */
-export function urlsIn(text: string): Set<string> {
-  return new Set(Array.from(text.matchAll(/https:\/\/[^\s)|`>]+/g), (m) => m[0].replace(/[.,]$/, '')));
+export interface NdrSample extends Sourced {
+  case: string;
+  text: string;
 }
 
-/** Runs of `n` words that `text` shares with the reference notes (to catch copied sentences). */
+export interface EventRow extends Sourced {
+  event: string;
+  names: string[];
+  meaning: string;
+}
+
+export interface AntiSpamRow extends Sourced {
+  field: string;
+  value: string;
+  meaning: string;
+}
+
+export const statusCodeTable = (): StatusCodeRow[] => fixture<{ rows: StatusCodeRow[] }>('ndr-status-code-table.json').rows;
+export const ndrSamples = (): NdrSample[] => fixture<{ rows: NdrSample[] }>('ndr-samples.json').rows;
+export const traceEvents = () =>
+  fixture<{ exchangeOnline: EventRow[]; graphDetailEvents: { names: string[]; sources: string[] } }>('trace-events.json');
+export const antiSpamValues = (): AntiSpamRow[] => fixture<{ rows: AntiSpamRow[] }>('anti-spam-values.json').rows;
+export const traceStatuses = () => fixture<{ _source: string; values: string[] }>('trace-statuses.json');
+
+const TABLES = [
+  'ndr-status-code-table.json',
+  'ndr-samples.json',
+  'trace-events.json',
+  'anti-spam-values.json',
+  'trace-statuses.json',
+  'reference-sources.json',
+];
+
+function strings(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) strings(v, out);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) strings(v, out);
+  return out;
+}
+
+/** Every text in the reference tables, and every https URL they cite. */
+const allText = (): string[] => TABLES.flatMap((f) => strings(fixture(f)));
+
+export function sourceUrls(): Set<string> {
+  return new Set(allText().filter((s) => /^https:\/\/\S+$/.test(s)));
+}
+
+/** Runs of `n` words that `texts` share with the reference tables (to catch copied sentences). */
 export function copiedRuns(texts: readonly string[], n = 8): string[] {
   const words = (t: string) => t.toLowerCase().replace(/[^a-z0-9 ]+/g, ' ').split(/\s+/).filter(Boolean);
-  const source = ` ${words(readReference('ndr-events.md') + ' ' + readReference('graph-api.md')).join(' ')} `;
+  const source = ` ${words(allText().join(' ')).join(' ')} `;
   const found: string[] = [];
   for (const text of texts) {
     const w = words(text);

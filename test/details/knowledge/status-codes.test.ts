@@ -4,20 +4,20 @@ import {
   explainStatusCode,
   parseEnhancedCode,
 } from '../../../src/details/knowledge/status-codes.js';
-import { readReference, section, tableRows, urlsIn } from './reference.js';
+import { ndrSamples, sourceUrls, statusCodeTable, type StatusCodeRow } from './reference.js';
 
-const md = readReference('ndr-events.md');
-const codeTable = tableRows(section(md, '## 2.'));
+/** Exchange Online's documented codes (test/fixtures/ndr-status-code-table.json). */
+const codeTable = statusCodeTable();
 
 interface RowCodes {
-  row: string[];
+  row: StatusCodeRow;
   exact: string[];
   ranges: { cls: number; subject: number; from: number; to: number }[];
 }
 
-/** The codes and ranges named in the first cell of each §2 row. */
+/** The codes and ranges named in the code cell of each row. */
 const rows: RowCodes[] = codeTable.map((row) => {
-  const first = row[0] ?? '';
+  const first = row.code;
   const exact: string[] = [];
   const ranges: RowCodes['ranges'] = [];
   for (const m of first.matchAll(/([245])\.(\d{1,3})\.(\d{1,3})(?:-(\d{1,3}))?/g)) {
@@ -31,7 +31,7 @@ const rows: RowCodes[] = codeTable.map((row) => {
 const allExact = [...new Set(rows.flatMap((r) => r.exact))];
 const allRanges = rows.flatMap((r) => r.ranges);
 
-describe('coverage of ndr-events.md §2', () => {
+describe('coverage of the documented codes', () => {
   it('parses a realistic number of rows from the source table', () => {
     expect(codeTable.length).toBeGreaterThan(60);
     expect(allExact.length).toBeGreaterThan(55);
@@ -39,7 +39,7 @@ describe('coverage of ndr-events.md §2', () => {
   });
 
   it('skips only rows that name no code', () => {
-    const skipped = rows.filter((r) => r.exact.length === 0 && r.ranges.length === 0).map((r) => r.row[0]);
+    const skipped = rows.filter((r) => r.exact.length === 0 && r.ranges.length === 0).map((r) => r.row.code);
     expect(skipped).toEqual(['n/a']);
   });
 
@@ -69,7 +69,7 @@ describe('coverage of ndr-events.md §2', () => {
     const byCode = new Map<string, string[]>();
     for (const r of rows) {
       if (r.exact.length !== 1) continue;
-      const text = (r.row[1] ?? '').replace(/`/g, '');
+      const text = r.row.text.replace(/`/g, '');
       const code = r.exact[0]!;
       byCode.set(code, [...(byCode.get(code) ?? []), text]);
     }
@@ -81,8 +81,8 @@ describe('coverage of ndr-events.md §2', () => {
     }
   });
 
-  it('every entry cites a URL from §0 or a sibling Learn NDR article', () => {
-    const known = urlsIn(md);
+  it('every entry cites a URL of the reference tables or a sibling Learn NDR article', () => {
+    const known = sourceUrls();
     const sibling =
       /^https:\/\/learn\.microsoft\.com\/en-us\/(exchange\/troubleshoot|troubleshoot\/exchange)\/email-delivery\/ndr\/fix-error-/;
     for (const e of STATUS_CODE_ENTRIES) {
@@ -100,9 +100,9 @@ describe('coverage of ndr-events.md §2', () => {
     }
   });
 
-  it('words meanings and fixes itself (no run of 8 words copied from the notes)', () => {
+  it('words meanings and fixes itself (no run of 8 words copied from the reference tables)', () => {
     const words = (t: string) => t.toLowerCase().replace(/[^a-z0-9 ]+/g, ' ').split(/\s+/).filter(Boolean);
-    const source = ` ${words(md).join(' ')} `;
+    const source = ` ${words(codeTable.flatMap((r) => [r.text, r.meaning, r.fix]).join(' ')).join(' ')} `;
     const copied: string[] = [];
     for (const e of STATUS_CODE_ENTRIES) {
       for (const text of [e.meaning, e.fix]) {
@@ -296,10 +296,8 @@ describe('parseEnhancedCode', () => {
     expect(parseEnhancedCode(text)).toBeUndefined();
   });
 
-  it('reads the enhanced code after each basic reply code in the §7 samples', () => {
-    const samples = section(md, '## 7.')
-      .split('\n')
-      .flatMap((l) => Array.from(l.matchAll(/`([^`]+)`/g), (m) => m[1] ?? ''));
+  it('reads the enhanced code after each basic reply code in the published samples', () => {
+    const samples = ndrSamples().flatMap((r) => Array.from(r.text.matchAll(/`([^`]+)`/g), (m) => m[1] ?? ''));
     const withReply = samples.filter((s) => /\b[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}/.test(s));
     expect(withReply.length).toBeGreaterThan(8);
     for (const s of withReply) {
