@@ -4,6 +4,8 @@
  * list its tools, and report the problem from the first tool call (a host shows tool results to
  * the user; it hides a crashed server's stderr).
  */
+import { mayCarryToken } from './graph/client.js';
+import { isGuidShape } from './shapes.js';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 export const DEFAULT_GRAPH_URL = 'https://graph.microsoft.com';
@@ -65,20 +67,11 @@ export interface Config {
 
 type Env = Record<string, string | undefined>;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT_DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
 
 function value(env: Env, name: string): string | undefined {
   const v = env[name]?.trim();
   return v ? v : undefined;
-}
-
-/** True for 127.0.0.0/8, ::1 and localhost: the only hosts a token may be sent to over plain http. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function readGraphOrigin(env: Env, problems: ConfigProblem[]): string {
@@ -95,7 +88,7 @@ function readGraphOrigin(env: Env, problems: ConfigProblem[]): string {
     });
     return DEFAULT_GRAPH_URL;
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+  if (!mayCarryToken(url)) {
     problems.push({
       setting: 'MESSAGE_TRACE_GRAPH_URL',
       problem: `${url.origin} is not https, and a bearer token is only sent over plain http to a loopback address (127.0.0.1, ::1, localhost).`,
@@ -147,7 +140,7 @@ function readPositiveInt(
 }
 
 function checkTenant(tenantId: string, problems: ConfigProblem[]): void {
-  if (!GUID.test(tenantId) && !TENANT_DOMAIN.test(tenantId)) {
+  if (!isGuidShape(tenantId) && !TENANT_DOMAIN.test(tenantId)) {
     problems.push({
       setting: 'AZURE_TENANT_ID',
       problem: `"${tenantId}" is neither a GUID nor a domain name.`,
@@ -157,7 +150,7 @@ function checkTenant(tenantId: string, problems: ConfigProblem[]): void {
 }
 
 function checkClientId(clientId: string, problems: ConfigProblem[]): void {
-  if (!GUID.test(clientId)) {
+  if (!isGuidShape(clientId)) {
     problems.push({
       setting: 'AZURE_CLIENT_ID',
       problem: `"${clientId}" is not a GUID.`,

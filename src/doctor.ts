@@ -9,7 +9,7 @@ import { createTokenSource, decodeJwtClaims, isDelegatedMode } from './auth/cred
 import { loadConfig, type Config } from './config.js';
 import { RequestBudget } from './graph/budget.js';
 import { GraphClient, WaitAllowance, createDispatcher, type TokenSource } from './graph/client.js';
-import { TraceError } from './graph/errors.js';
+import { TraceError } from './errors.js';
 import { silentLogger, type Logger } from './log.js';
 
 export const REQUIRED_PERMISSION = 'ExchangeMessageTrace.Read.All';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopbackHost, loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
+import { isLoopbackHost } from '../src/graph/client.js';
 
 const APP = { AZURE_TENANT_ID: '11111111-2222-3333-4444-555555555555', AZURE_CLIENT_ID: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee' };
 

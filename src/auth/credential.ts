@@ -7,7 +7,8 @@
 import type { TokenCredential } from '@azure/identity';
 import { GRAPH_SCOPE, type AuthConfig } from '../config.js';
 import type { TokenSource } from '../graph/client.js';
-import { TraceError, cancelledError } from '../graph/errors.js';
+import { TraceError } from '../errors.js';
+import { cancelledError } from '../graph/errors.js';
 import type { Logger } from '../log.js';
 
 type Identity = typeof import('@azure/identity');

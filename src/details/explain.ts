@@ -23,6 +23,9 @@ import {
 import { statusClass, type RecipientStatus } from './decode/recipient-status.js';
 import { buildTimeline, SLOW_HOP_MIN_SECONDS, SLOW_HOP_MIN_SHARE, type TimelineEntry } from './timeline.js';
 import { fenceUntrusted, sanitizeText, truncateText } from '../output/untrusted.js';
+import { domainOf } from '../output/addresses.js';
+import { formatDuration } from '../output/duration.js';
+import { parseIsoInstant } from '../shapes.js';
 
 export type DeliveryState =
   | 'delivered'
@@ -117,16 +120,6 @@ function iso(dateTime: string | undefined): string | undefined {
   return Number.isFinite(t) ? new Date(t).toISOString() : undefined;
 }
 
-function duration(seconds: number): string {
-  if (seconds < 60) return `${round1(seconds)} s`;
-  const s = Math.round(seconds);
-  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
-  if (s < 86400) return `${Math.floor(s / 3600)} h${Math.floor((s % 3600) / 60) ? ` ${Math.floor((s % 3600) / 60)} min` : ''}`;
-  return `${Math.floor(s / 86400)} d${Math.floor((s % 86400) / 3600) ? ` ${Math.floor((s % 86400) / 3600)} h` : ''}`;
-}
-
-/** ISO 8601 with a zone, as Graph writes event times. */
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 
 /**
  * An event time as Graph gave it when it is ISO 8601; another text Date can read is shown
@@ -134,7 +127,7 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+
  */
 function eventTime(entry: TimelineEntry): string {
   if (entry.time === undefined) return fenceUntrusted(entry.dateTime, 40);
-  return ISO_TIME.test(entry.dateTime) ? entry.dateTime : new Date(entry.time).toISOString();
+  return parseIsoInstant(entry.dateTime) !== undefined ? entry.dateTime : new Date(entry.time).toISOString();
 }
 
 /** An event name the knowledge base knows by that name is shown plain; any other name is data, fenced. */
@@ -183,12 +176,6 @@ function firstSentence(text: string): string {
 /** End a sentence that may finish with a fenced quote: «…». or «….» both read fine; avoid «….». */
 function closeSentence(text: string): string {
   return /[.!?]»$/.test(text) ? text : `${text}.`;
-}
-
-function domainOf(address: string): string | undefined {
-  const at = address.lastIndexOf('@');
-  const domain = at >= 0 ? address.slice(at + 1).trim() : '';
-  return domain === '' ? undefined : domain;
 }
 
 function codeLine(status: RecipientStatus): string {
@@ -599,7 +586,7 @@ function actionSentences(d: Diagnosis, skipFix = false, ruleDeleted = false): st
 function sinceStart(ctx: StoryContext, entry: TimelineEntry | undefined): string {
   if (!entry || entry.elapsedSeconds <= 0) return '';
   const first = ctx.timeline[0];
-  return ` (${duration(entry.elapsedSeconds)} after ${first ? eventName(first.event) : 'the first event'})`;
+  return ` (${formatDuration(entry.elapsedSeconds)} after ${first ? eventName(first.event) : 'the first event'})`;
 }
 
 function ruleSentence(rules: DetailsExplanation['rules']): string {
@@ -687,7 +674,7 @@ function buildSummary(ctx: StoryContext): string {
         `Not delivered to ${recipient}: failed${atWords}${sinceStart(ctx, outcome.decisive)}${retried}${code ? ` with ${code}` : ''}${remote}.`,
       );
       if (domainMissing) {
-        const domain = domainOf(ctx.recipientAddress) ?? status?.remoteHost;
+        const domain = domainOf(ctx.recipientAddress.trim()) || status?.remoteHost;
         parts.push(
           `The recipient's domain${domain ? ` ${fenceUntrusted(domain, 80)}` : ''} does not exist in DNS.`,
           "The sender should check the spelling of the address and resend.",
@@ -775,7 +762,7 @@ function buildSummary(ctx: StoryContext): string {
   }
   const slow = ctx.timeline.find((e) => e.slowHop);
   if (slow) {
-    parts.push(`Most of the time (${duration(slow.gapSeconds)}) passed before the ${eventName(slow.event)} event at ${when(slow.dateTime)}.`);
+    parts.push(`Most of the time (${formatDuration(slow.gapSeconds)}) passed before the ${eventName(slow.event)} event at ${when(slow.dateTime)}.`);
   }
   return parts.filter((p) => p !== '').join(' ');
 }

@@ -3,6 +3,7 @@
  * result, laid out for reading: story, outcome, diagnosis, verdicts, then the timeline.
  */
 import type { DetailsExplanation } from './explain.js';
+import { formatDuration } from '../output/duration.js';
 
 export interface DetailsResult extends DetailsExplanation {
   traceId: string;
@@ -10,13 +11,6 @@ export interface DetailsResult extends DetailsExplanation {
   otherTraces?: Array<{ traceId: string; receivedDateTime: string; status: string }>;
   dataNotice: string;
   graphRequests: number;
-}
-
-function duration(seconds: number): string {
-  if (seconds < 90) return `${Math.round(seconds)} s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)} h`;
-  return `${(seconds / 86_400).toFixed(1)} days`;
 }
 
 export function renderDetailsText(r: DetailsResult): string {
@@ -36,9 +30,9 @@ export function renderDetailsText(r: DetailsResult): string {
     lines.push(`Other traces with this Message-ID: ${r.otherTraces.map((t) => `${t.traceId} (${t.status}, ${t.receivedDateTime})`).join('; ')}`);
   }
   for (const note of r.notes) lines.push(`Note: ${note}`);
-  lines.push('', `Timeline (UTC; total ${duration(r.totalSeconds)}; ${r.dataNotice})`);
+  lines.push('', `Timeline (UTC; total ${formatDuration(r.totalSeconds)}; ${r.dataNotice})`);
   for (const e of r.events) {
-    const gap = e.gapSeconds > 0 ? ` +${duration(e.gapSeconds)}` : '';
+    const gap = e.gapSeconds > 0 ? ` +${formatDuration(e.gapSeconds)}` : '';
     const slow = e.slowHop ? ' ← slow hop' : '';
     const rep = e.repeated && e.repeated > 1 ? ` ×${e.repeated}${e.until ? ` until ${e.until}` : ''}` : '';
     lines.push(`${e.dateTime}${gap} ${e.event}${rep}: ${e.description}${slow}`);

@@ -8,14 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { setTimeout as sleepTimer } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import { isLoopbackHost, type ApiVersion } from '../config.js';
+import type { ApiVersion } from '../config.js';
 import type { RequestBudget } from './budget.js';
-import {
-  TraceError,
-  cancelledError,
-  errorFromResponse,
-  throttledError,
-} from './errors.js';
+import { utf8BomLength } from '../shapes.js';
+import { TraceError } from '../errors.js';
+import { cancelledError, errorFromResponse, throttledError } from './errors.js';
 
 export const USER_AGENT = 'message-trace-mcp/0.1';
 
@@ -32,9 +29,19 @@ export interface TokenSource {
  */
 export class WaitAllowance {
   constructor(public remainingMs: number) {}
-  static forToolCall(ms = 40_000): WaitAllowance {
-    return new WaitAllowance(ms);
-  }
+}
+
+/** True for 127.0.0.0/8, ::1 and localhost: the only hosts a token may be sent to over plain http. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** A bearer token goes only over https, or over plain http to this machine (the simulator, a local proxy). */
+export function mayCarryToken(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
 }
 
 export interface WaitInfo {
@@ -44,8 +51,7 @@ export interface WaitInfo {
 
 /** A body's bytes as JSON: UTF-8 (invalid sequences replaced), a byte order mark skipped. */
 export function parseJsonBytes(bytes: Buffer): unknown {
-  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  return JSON.parse(bytes.toString('utf8', bom));
+  return JSON.parse(bytes.toString('utf8', utf8BomLength(bytes)));
 }
 
 export interface GetOptions {
@@ -197,7 +203,7 @@ export class GraphClient {
         fix: 'If you use a Graph proxy or simulator, set MESSAGE_TRACE_GRAPH_URL to its origin. Otherwise report the response: Graph should not send such links.',
       });
     }
-    if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname))) {
+    if (!mayCarryToken(parsed)) {
       throw new TraceError({
         kind: 'unsafeUrl',
         what: `Refused to send the token over plain http to ${parsed.host}.`,

@@ -1,59 +1,9 @@
 /**
- * Every failure a user can hit becomes a `TraceError`: what happened, why, and the exact fix.
- * Messages are written for an admin reading them in chat. Nothing here ever includes a token,
- * secret, certificate content or a raw Graph body.
+ * Graph's failures mapped to TraceErrors: the service-principal trap, consent, bad tokens, 4xx
+ * and 5xx with their request id. Nothing here ever includes a token, secret, certificate content
+ * or a raw Graph body.
  */
-
-export type TraceErrorKind =
-  | 'config'
-  | 'auth'
-  | 'servicePrincipal'
-  | 'consent'
-  | 'badRequest'
-  | 'notFound'
-  | 'throttled'
-  | 'server'
-  | 'network'
-  | 'timeout'
-  | 'protocol'
-  | 'unsafeUrl'
-  | 'cancelled'
-  | 'input';
-
-export class TraceError extends Error {
-  readonly kind: TraceErrorKind;
-  readonly why: string;
-  readonly fix: string;
-  readonly requestId: string | undefined;
-  readonly status: number | undefined;
-  readonly retryAfterSeconds: number | undefined;
-
-  constructor(init: {
-    kind: TraceErrorKind;
-    what: string;
-    why: string;
-    fix: string;
-    requestId?: string | undefined;
-    status?: number | undefined;
-    retryAfterSeconds?: number | undefined;
-  }) {
-    super(init.what);
-    this.name = 'TraceError';
-    this.kind = init.kind;
-    this.why = init.why;
-    this.fix = init.fix;
-    this.requestId = init.requestId;
-    this.status = init.status;
-    this.retryAfterSeconds = init.retryAfterSeconds;
-  }
-
-  /** The text shown to the user: what, why, fix, and Graph's request id for a support case. */
-  describe(): string {
-    const lines = [`${this.message}`, `Why: ${this.why}`, `Fix: ${this.fix}`];
-    if (this.requestId) lines.push(`Graph request-id: ${this.requestId} (quote it if you open a support case).`);
-    return lines.join('\n');
-  }
-}
+import { TraceError } from '../errors.js';
 
 export const TRANSPORT_DATA_PLATFORM_APP_ID = '8bd644d1-64a1-4d4b-ae52-2e0cbf64e373';
 

@@ -2,11 +2,10 @@
  * A Graph list page (`{"@odata.context": …, "value": [ … ], "@odata.nextLink": …}`) read from its
  * bytes a few rows at a time, instead of decoding the whole body and JSON.parse-ing it at once.
  *
- * Why (measured on a 50,000-row search, 10 pages of 5,000 rows, ~1.6 MB each): parsed at once, a
- * page's 5,000 row objects are all alive while it is processed, so young-generation collections
- * during the parse copy them, and V8 reads that survival as a reason to grow the young
- * generation to 2 × 16 MB; and each page's decoded text is a 1.6 MB string in the large-object
- * space, which only a full collection frees (~15 MB of dead page texts at the peak). Here the
+ * Why: parsed at once, a page's 5,000 row objects are all alive while it is processed, so
+ * young-generation collections during the parse copy them, and V8 reads that survival as a reason
+ * to grow the young generation; and each page's decoded text is a large string in the
+ * large-object space, which only a full collection frees (BENCHMARKS.md has the figures). Here the
  * structure is scanned on the bytes (so a cut-off or damaged body is still refused as a whole and
  * retried, as before), then rows are decoded and parsed in batches of 50 and handed on, and each
  * batch is garbage before the next one is read.
@@ -19,6 +18,7 @@
  */
 
 import type { RowJson } from './types.js';
+import { utf8BomLength } from '../shapes.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -66,7 +66,7 @@ export class ListPage {
   /**
    * Give the body's memory back now. A page outlives a few young-generation collections while its
    * rows are handed on, so its ArrayBuffer is promoted, and would otherwise be freed only at the
-   * next full collection: ~1.6 MB per 5,000-row page, ~15 MB over a 50,000-row search (measured).
+   * next full collection, so dead pages would pile up over a long search.
    * Detaching frees it at once. Only a buffer the page has to itself (the view covers all of it)
    * is detached; the page reads no rows afterwards.
    */
@@ -121,8 +121,7 @@ export class ListPage {
 export function readListPage(bytes: Buffer): ListPage {
   const members: Record<string, unknown> = {};
   let spans: number[] | undefined;
-  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  let p = skipSpace(bytes, bom);
+  let p = skipSpace(bytes, utf8BomLength(bytes));
   expect(bytes, p, OPEN_BRACE);
   p = skipSpace(bytes, p + 1);
   if (bytes[p] === CLOSE_BRACE) return finish(bytes, p, spans, members);
@@ -193,7 +192,7 @@ function skipValue(bytes: Buffer, p: number): number {
     return end;
   }
   // Objects and arrays: the closer each open level expects, on a stack shared by every call
-  // (this runs once per row; a fresh array each time was ~9 MB of garbage per 50,000-row search).
+  // (this runs once per row, so it must not allocate).
   let depth = 0;
   for (let i = p; i < bytes.length; ) {
     const c = bytes[i] as number;

@@ -3,11 +3,11 @@
  * de-duplication by (trace id, recipient), loop and origin checks on `@odata.nextLink`, and
  * partial results), and getDetailsByRecipient.
  */
-import { TraceError } from './errors.js';
+import { TraceError } from '../errors.js';
 import type { GraphClient, WaitAllowance, WaitInfo } from './client.js';
 import { detailsPath, listPath, type TraceQuery } from './filter.js';
 import { readListPage, type ListPage } from './list-page.js';
-import type { MessageTraceDetailEvent, MessageTraceRow, RowJson } from './types.js';
+import { str, toRow, type MessageTraceDetailEvent, type MessageTraceRow, type RowJson } from './types.js';
 
 export const PAGE_SIZE = 5000;
 const MAX_EMPTY_PAGES_IN_A_ROW = 3;
@@ -35,34 +35,7 @@ export interface ListOutcome {
   notes: string[];
   requests: number;
   rowsFetched: number;
-  duplicatesSkipped: number;
   malformedRows: number;
-}
-
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
-}
-
-/** Coerce one raw Graph row into our shape; undefined when it lacks the key fields. */
-export function toRow(raw: unknown): MessageTraceRow | undefined {
-  if (!raw || typeof raw !== 'object') return undefined;
-  const r = raw as Record<string, unknown>;
-  const id = str(r.id);
-  const recipientAddress = str(r.recipientAddress);
-  if (!id || !recipientAddress) return undefined;
-  const size = typeof r.size === 'number' ? r.size : Number(r.size);
-  return {
-    id,
-    messageId: str(r.messageId),
-    senderAddress: str(r.senderAddress),
-    recipientAddress,
-    receivedDateTime: str(r.receivedDateTime),
-    subject: str(r.subject),
-    size: Number.isFinite(size) ? size : 0,
-    fromIP: str(r.fromIP),
-    toIP: str(r.toIP),
-    status: str(r.status),
-  };
 }
 
 function notAPage(): TraceError {
@@ -137,7 +110,6 @@ export async function listTraces(client: GraphClient, queries: TraceQuery[], opt
     notes: [],
     requests: 0,
     rowsFetched: 0,
-    duplicatesSkipped: 0,
     malformedRows: 0,
   };
   const pageSize = opts.pageSize ?? PAGE_SIZE;
@@ -186,10 +158,7 @@ export async function listTraces(client: GraphClient, queries: TraceQuery[], opt
           outcome.malformedRows++;
           continue;
         }
-        if (!seen.add(row)) {
-          outcome.duplicatesSkipped++;
-          continue;
-        }
+        if (!seen.add(row)) continue;
         outcome.rowsFetched++;
         opts.onRow(row, page.rowJson(i));
         const more = i < rowCount - 1 || next !== undefined || qi < queries.length - 1;

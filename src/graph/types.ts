@@ -19,6 +19,25 @@ export const TRACE_STATUSES = [
 
 export type TraceStatus = (typeof TRACE_STATUSES)[number];
 
+/**
+ * The statuses of mail that has not reached an inbox (yet): blocked, held, junked by policy or
+ * still being retried. These are the rows an admin looks at first; every count of "problems"
+ * and every text that lists them comes from here.
+ */
+export const PROBLEM_STATUSES = ['failed', 'quarantined', 'filteredAsSpam', 'pending'] as const satisfies readonly TraceStatus[];
+const PROBLEM_SET: ReadonlySet<string> = new Set(PROBLEM_STATUSES);
+
+/** True for a problem status, given in Graph's spelling (see normaliseStatus). */
+export function isProblemStatus(status: string): boolean {
+  return PROBLEM_SET.has(status);
+}
+
+/** The problem statuses by their Graph names, for tool descriptions and prompts. */
+export const PROBLEM_STATUS_NAMES = PROBLEM_STATUSES.join(', ');
+
+/** The problem statuses in words, for answers. */
+export const PROBLEM_STATUSES_IN_WORDS = 'failed, quarantined, spam-filtered or pending';
+
 /** One row of `GET /admin/exchange/tracing/messageTraces`: one message × one recipient. */
 export interface MessageTraceRow {
   /** The message trace id: shared by every recipient row of one message. */
@@ -35,6 +54,33 @@ export interface MessageTraceRow {
   toIP: string;
   /** As Graph sent it; compare case-insensitively (beta has sent `Delivered`). */
   status: string;
+}
+
+/** A Graph field as text: absent or null is empty, anything else as String() gives it. */
+export function str(v: unknown): string {
+  return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
+}
+
+/** Coerce one raw Graph row into our shape; undefined when it lacks the key fields. */
+export function toRow(raw: unknown): MessageTraceRow | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const r = raw as Record<string, unknown>;
+  const id = str(r.id);
+  const recipientAddress = str(r.recipientAddress);
+  if (!id || !recipientAddress) return undefined;
+  const size = typeof r.size === 'number' ? r.size : Number(r.size);
+  return {
+    id,
+    messageId: str(r.messageId),
+    senderAddress: str(r.senderAddress),
+    recipientAddress,
+    receivedDateTime: str(r.receivedDateTime),
+    subject: str(r.subject),
+    size: Number.isFinite(size) ? size : 0,
+    fromIP: str(r.fromIP),
+    toIP: str(r.toIP),
+    status: str(r.status),
+  };
 }
 
 /**

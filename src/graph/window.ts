@@ -3,7 +3,8 @@
  * per query, rejects an end in the future, and defaults to the last 48 hours
  * (https://learn.microsoft.com/en-us/graph/api/messagetracingroot-list-messagetraces).
  */
-import { TraceError } from './errors.js';
+import { parseIsoInstant } from '../shapes.js';
+import { TraceError } from '../errors.js';
 
 export const HISTORY_DAYS = 90;
 export const MAX_SLICE_DAYS = 10;
@@ -20,10 +21,9 @@ export interface ResolvedWindow {
 }
 
 function parseInstant(field: string, raw: string): Date {
-  // ISO 8601 date-time with an explicit zone: Z or ±hh:mm.
-  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
-  const d = new Date(raw);
-  if (!iso.test(raw) || Number.isNaN(d.getTime())) {
+  // The tool schemas refuse a bad date before it gets here; this guards direct callers with the same rule.
+  const t = parseIsoInstant(raw);
+  if (t === undefined) {
     throw new TraceError({
       kind: 'input',
       what: `${field} "${raw.slice(0, 60)}" is not an ISO 8601 date-time with a time zone.`,
@@ -31,7 +31,7 @@ function parseInstant(field: string, raw: string): Date {
       fix: `Give ${field} like 2026-11-20T08:00:00Z or 2026-11-20T09:00:00+01:00.`,
     });
   }
-  return d;
+  return new Date(t);
 }
 
 /** The earliest start Graph will accept right now, rounded up to the next minute. */

@@ -6,16 +6,15 @@
 import { isIP } from 'node:net';
 import { normaliseStatus } from '../graph/types.js';
 import { fenceUntrusted } from './untrusted.js';
+import { isGuidShape, parseIsoInstant } from '../shapes.js';
 
-const GUID_SHAPE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 export function shownTraceId(raw: string): string {
-  return GUID_SHAPE.test(raw) ? raw : fenceUntrusted(raw, 60);
+  return isGuidShape(raw) ? raw : fenceUntrusted(raw, 60);
 }
 
 export function shownDateTime(raw: string): string {
-  return ISO_INSTANT.test(raw) && !Number.isNaN(Date.parse(raw)) ? raw : fenceUntrusted(raw, 60);
+  return parseIsoInstant(raw) !== undefined ? raw : fenceUntrusted(raw, 60);
 }
 
 /** An IP as is; blank stays blank (Graph leaves toIP blank for inbound mail). */

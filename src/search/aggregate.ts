@@ -4,7 +4,7 @@
  * is called once per row while Graph pages stream in.
  */
 import { shownDateTime, shownIp, shownTraceId } from '../output/plain-values.js';
-import { normaliseStatus, type MessageTraceRow, type TraceStatus } from '../graph/types.js';
+import { isProblemStatus, normaliseStatus, PROBLEM_STATUSES_IN_WORDS, type MessageTraceRow, type TraceStatus } from '../graph/types.js';
 import { AddressRenderer, domainOf } from '../output/addresses.js';
 import type { Direction } from './direction.js';
 import { renderAddress } from './render-address.js';
@@ -25,7 +25,6 @@ const STATUS_RANK: Record<TraceStatus | 'unknown', number> = {
   delivered: 7,
 };
 
-const PROBLEM_STATUSES = new Set<string>(['failed', 'filteredAsSpam', 'quarantined', 'pending']);
 
 export interface ListedRow {
   traceId: string;
@@ -85,7 +84,7 @@ interface Kept {
 }
 
 function statusOf(row: MessageTraceRow): string {
-  return normaliseStatus(row.status) ?? (row.status ? 'unknown' : 'unknown');
+  return normaliseStatus(row.status) ?? 'unknown';
 }
 
 function bump(map: Map<string, number>, key: string): void {
@@ -130,7 +129,7 @@ export class SearchAggregator {
     this.report?.add(row, status, direction);
     const sender = row.senderAddress.toLowerCase();
     bump(this.senders, sender);
-    if (PROBLEM_STATUSES.has(status)) {
+    if (isProblemStatus(status)) {
       bump(this.problemDomains, domainOf(row.recipientAddress));
       bump(this.problemSenders, sender);
     }
@@ -247,7 +246,7 @@ export class SearchAggregator {
       if (dom && x.highlights.problemRecipientDomains.length > 1) bits.push(`most go to recipients at ${dom.name} (${n(dom.count)})`);
       else if (dom) bits.push(`all go to recipients at ${dom.name}`);
       if (snd && snd.count > 1) bits.push(`the sender with most is ${snd.name} (${n(snd.count)})`);
-      sentences.push(`${n(problems)} did not reach an inbox (failed, spam-filtered, quarantined or pending)${bits.length ? `; ${bits.join('; ')}` : ''}.`);
+      sentences.push(`${n(problems)} did not reach an inbox (${PROBLEM_STATUSES_IN_WORDS})${bits.length ? `; ${bits.join('; ')}` : ''}.`);
     } else {
       sentences.push('None failed, was quarantined or is pending.');
     }
@@ -273,7 +272,7 @@ export class SearchAggregator {
 
   private nextSteps(rows: ListedRow[], notListed: number, complete: boolean): string[] {
     const steps: string[] = [];
-    const problem = rows.find((r) => PROBLEM_STATUSES.has(r.status));
+    const problem = rows.find((r) => isProblemStatus(r.status));
     if (problem) {
       steps.push(`To see why a recipient did not get a message, call get_trace_details with its traceId and recipientAddress (e.g. traceId ${problem.traceId}, recipientAddress ${problem.recipientAddress}).`);
     } else if (rows[0]) {

@@ -4,7 +4,7 @@
  */
 import { describeProblems, type Config } from '../config.js';
 import type { GraphClient, WaitInfo } from '../graph/client.js';
-import { TraceError } from '../graph/errors.js';
+import { TraceError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 export interface ToolDeps {

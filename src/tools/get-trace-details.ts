@@ -5,7 +5,7 @@
 import { shownDateTime, shownStatus, shownTraceId } from '../output/plain-values.js';
 import * as z from 'zod';
 import { WaitAllowance } from '../graph/client.js';
-import { TraceError } from '../graph/errors.js';
+import { TraceError } from '../errors.js';
 import { getTraceDetails, listTraces } from '../graph/message-traces.js';
 import type { MessageTraceRow } from '../graph/types.js';
 import { resolveWindow, sliceWindow } from '../graph/window.js';

@@ -3,6 +3,7 @@
  * that uses the two tools. Prompt arguments arrive as strings.
  */
 import * as z from 'zod';
+import { PROBLEM_STATUS_NAMES } from '../graph/types.js';
 
 /** A prompt's messages: one user message with the plan (the MCP shape, without SDK types). */
 export type PromptResult = {
@@ -38,7 +39,7 @@ export const PROMPTS: PromptSpec[] = [
         [
           `Find out why mail from ${senderAddress} did not reach ${recipientAddress}${since ? ` (sent around or after ${since})` : ''}.`,
           `1. Call search_traces with senderAddress "${senderAddress}" and recipientAddress "${recipientAddress}"${since ? ` and startDateTime "${since}"` : ''}. If nothing is found, widen the window (up to 90 days back) and remember that message trace lags 5-10 minutes behind real time; if still nothing, search by the sender alone to see whether the message was addressed differently.`,
-          '2. For each row that is not delivered (failed, quarantined, filteredAsSpam, pending) — and for a delivered row the recipient says they cannot find — call get_trace_details with its traceId and recipientAddress.',
+          `2. For each row that is not delivered (${PROBLEM_STATUS_NAMES}) — and for a delivered row the recipient says they cannot find — call get_trace_details with its traceId and recipientAddress.`,
           '3. Answer in a few sentences: what happened to the message, when, why (the decoded code, spam verdict or rule), who must act (sender, their admin, the recipient\'s admin) and the exact fix. If it was delivered, say to which folder (Junk Email or quarantine explain "cannot find it").',
           UNTRUSTED,
         ].join('\n'),

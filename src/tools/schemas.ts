@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import * as z from 'zod';
 import { TRACE_STATUSES } from '../graph/types.js';
 import { isPlainAddress } from '../output/addresses.js';
+import { GUID_SHAPE, hasIsoInstantShape, parseIsoInstant } from '../shapes.js';
 
 export const MAX_LIST = 20;
 
@@ -24,8 +25,6 @@ export function isWellFormedText(s: string): boolean {
   return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
 }
 
-/** 8-4-4-4-12 hex digits. Real trace ids are not RFC 4122 UUIDs, so only the shape is checked. */
-export const TRACE_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export function address(field: string) {
   return z
@@ -52,7 +51,7 @@ export const statusOrList = z.union(
 export const traceId = z
   .string({ error: 'traceId must be a message trace id: 8-4-4-4-12 hex digits, as in search_traces results' })
   .trim()
-  .regex(TRACE_ID, { error: 'traceId must be a message trace id: 8-4-4-4-12 hex digits (e.g. eaaafa9a-788c-47f0-357c-08de5bf702e0), as in search_traces results' });
+  .regex(GUID_SHAPE, { error: 'traceId must be a message trace id: 8-4-4-4-12 hex digits (e.g. eaaafa9a-788c-47f0-357c-08de5bf702e0), as in search_traces results' });
 
 export const messageId = z
   .string({ error: 'messageId must be the Message-ID header value, e.g. <abc123@contoso.com>' })
@@ -70,31 +69,13 @@ export function ipAddress(field: string) {
     .refine((s) => isIP(s) !== 0, { error: (iss) => `${field} must be an IPv4 or IPv6 address (got ${quoteInput(iss.input, 60)})` });
 }
 
-/** `YYYY-MM-DDThh:mm[:ss[.fraction]]` and a zone: Z, ±hh:mm or ±hhmm. */
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/i;
-
-/**
- * A real instant: the ISO 8601 shape with a zone, and a date and time that exist (JavaScript's
- * Date would read 2026-02-30 as 2 March and 24:00 as the next day; Graph would not).
- */
-export function isIsoDateTime(s: string): boolean {
-  const m = ISO_DATE_TIME.exec(s);
-  if (!m) return false;
-  const [year, month, day, hour, minute, second, zoneHours, zoneMinutes] = m.slice(1).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number, number, number];
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return (
-    month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 &&
-    zoneHours <= 14 && zoneMinutes <= 59 && Number.isFinite(Date.parse(s))
-  );
-}
-
 export function dateTime(field: string) {
   const accepted = `${field} must be an ISO 8601 date-time with a time zone, e.g. 2026-11-20T08:00:00Z or 2026-11-20T09:00:00+01:00`;
   return z
     .string({ error: accepted })
     .trim()
     .max(40, { error: accepted, abort: true })
-    .refine(isIsoDateTime, { error: (iss) => `${accepted} (got ${quoteInput(iss.input, 40)}${ISO_DATE_TIME.test(String(iss.input).trim()) ? ', which is not a real date and time' : ''})` });
+    .refine((s) => parseIsoInstant(s) !== undefined, { error: (iss) => `${accepted} (got ${quoteInput(iss.input, 40)}${hasIsoInstantShape(String(iss.input).trim()) ? ', which is not a real date and time' : ''})` });
 }
 
 /** Subject text to match: 1 to 256 characters of well-formed text (a lone surrogate would reach Graph as U+FFFD). */

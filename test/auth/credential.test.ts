@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildCredential, createTokenSource, decodeJwtClaims, explainTokenFailure } from '../../src/auth/credential.js';
 import { loadConfig, type AuthConfig } from '../../src/config.js';
-import { TraceError } from '../../src/graph/errors.js';
+import { TraceError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 
 const APP = { AZURE_TENANT_ID: '11111111-2222-3333-4444-555555555555', AZURE_CLIENT_ID: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee' };

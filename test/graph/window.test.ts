@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TraceError } from '../../src/graph/errors.js';
+import { TraceError } from '../../src/errors.js';
 import { earliestStart, resolveWindow, sliceWindow } from '../../src/graph/window.js';
 
 const now = new Date('2026-11-27T12:00:00.500Z');

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RequestBudget } from '../../src/graph/budget.js';
 import { GraphClient, WaitAllowance } from '../../src/graph/client.js';
-import { TraceError } from '../../src/graph/errors.js';
+import { TraceError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import { startGraphSimulator, type GraphSimulator } from '../../src/demo/simulator/server.js';
 import { TEST_TOKEN, startHarness, type Harness } from '../support/harness.js';

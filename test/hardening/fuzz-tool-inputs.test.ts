@@ -18,7 +18,7 @@ import { RequestBudget } from '../../src/graph/budget.js';
 import { TRACE_STATUSES } from '../../src/graph/types.js';
 import { generateTenant } from '../../src/demo/simulator/tenant.js';
 import { getTraceDetailsInput } from '../../src/tools/get-trace-details.js';
-import { TRACE_ID } from '../../src/tools/schemas.js';
+import { GUID_SHAPE } from '../../src/shapes.js';
 import { searchTracesInput } from '../../src/tools/search-traces.js';
 import { isPlainAddress } from '../../src/output/addresses.js';
 import { startHarness, type Harness } from '../support/harness.js';
@@ -106,7 +106,7 @@ const badMessageId = fc.oneof(
 );
 
 const badTraceId = fc.oneof(
-  nastyString.filter((s) => !TRACE_ID.test(s.trim())),
+  nastyString.filter((s) => !GUID_SHAPE.test(s.trim())),
   traceIdArb.map((u) => `${u.slice(0, 3)}g${u.slice(4)}`),
   traceIdArb.map((u) => u.replace(/-/g, '')),
   traceIdArb.map((u) => `{${u}}`),

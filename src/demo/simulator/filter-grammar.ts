@@ -455,7 +455,3 @@ export function parseFilter(text: string): FilterClause[] {
   return clauses;
 }
 
-/** Render a string as an OData single-quoted literal. */
-export function quoteODataString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}

@@ -26,6 +26,7 @@ import {
 } from './events.js';
 import { Rng, hashString } from './prng.js';
 import { PUBLISHED_DETAIL_EVENTS, PUBLISHED_LIST_ROWS, PUBLISHED_RECIPIENT, PUBLISHED_TRACE_ID } from './published-sample.js';
+import { domainOf } from '../../output/addresses.js';
 
 export interface SimTenant {
   /** The tenant's own accepted domains. */
@@ -167,11 +168,6 @@ interface World {
   domains: Set<string>;
   users: Set<string>;
   groups: Map<string, string[]>;
-}
-
-function domainOf(address: string): string {
-  const at = address.lastIndexOf('@');
-  return at < 0 ? '' : address.slice(at + 1).toLowerCase();
 }
 
 type Direction = 'inbound' | 'outbound' | 'internal' | 'external';

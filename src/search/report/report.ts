@@ -8,7 +8,7 @@
  * Day and hour buckets are local to the report's time zone, cover the whole window (buckets
  * without mail are zero rows, so a trend reads right) and follow clock changes.
  */
-import type { MessageTraceRow } from '../../graph/types.js';
+import { isProblemStatus, PROBLEM_STATUSES_IN_WORDS, type MessageTraceRow } from '../../graph/types.js';
 import { AddressRenderer, domainOf } from '../../output/addresses.js';
 import { renderAddress } from '../render-address.js';
 import type { Direction } from '../direction.js';
@@ -29,7 +29,6 @@ export const MAX_HOUR_BUCKETS = 240;
 /** Status columns in reading order: delivered first, then problems, then the rest. */
 export const STATUS_COLUMNS = ['delivered', 'failed', 'quarantined', 'filteredAsSpam', 'pending', 'gettingStatus', 'expanded', 'recalled', 'unknown'] as const;
 const STATUS_INDEX = new Map<string, number>(STATUS_COLUMNS.map((s, i) => [s, i]));
-const PROBLEM_COLUMNS = new Set<string>(['failed', 'quarantined', 'filteredAsSpam', 'pending']);
 
 const KEY_NAMES: Record<GroupKey, string> = {
   status: 'status',
@@ -284,7 +283,7 @@ export function reportSentence(r: Report): string {
   const zone = r.groupBy.some(isTime) && r.timeZone !== 'UTC' ? ` (${r.timeZone})` : '';
   if (r.totals.total === 0) return `Report by ${what}${zone}: no rows to count.`;
   const problemsOf = (row: { counts: number[] }): number =>
-    r.statuses.reduce((acc, s, i) => acc + (PROBLEM_COLUMNS.has(s) ? (row.counts[i] ?? 0) : 0), 0);
+    r.statuses.reduce((acc, s, i) => acc + (isProblemStatus(s) ? (row.counts[i] ?? 0) : 0), 0);
   const name = (row: ReportRow): string => row.key.join(' / ');
   const single = r.groupBy.length === 1 ? r.groupBy[0] : undefined;
   if (single !== undefined && isTime(single)) {
@@ -292,7 +291,7 @@ export function reportSentence(r: Report): string {
     const worst = [...r.groups].sort((a, b) => problemsOf(b) - problemsOf(a))[0] as ReportRow;
     const empty = r.groups.filter((g) => g.total === 0).length;
     const bits = [`busiest ${name(busiest)} with ${n(busiest.total)}`];
-    if (problemsOf(worst) > 0) bits.push(`most problems ${name(worst)} (${n(problemsOf(worst))} failed, quarantined, spam-filtered or pending)`);
+    if (problemsOf(worst) > 0) bits.push(`most problems ${name(worst)} (${n(problemsOf(worst))} ${PROBLEM_STATUSES_IN_WORDS})`);
     if (empty > 0) bits.push(`${empty} of ${r.groups.length} ${single}s without mail`);
     return `Report by ${what}${zone}: ${bits.join('; ')}.`;
   }

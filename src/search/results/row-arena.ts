@@ -3,9 +3,8 @@
  *
  * Why not row objects: a kept row object (and its strings) survives every young-generation
  * collection of the search, so the collector copies it, promotes it, and later marks it in every
- * full collection while it is kept. Measured on a 50,000-row search: keeping the rows as objects
- * cost ~150 ms of garbage collection per search (about a third of the search's CPU) and ~15 MB of
- * heap. Here a row is, when it can be, the bytes Graph sent for it, copied straight from the page
+ * full collection while it is kept: a large share of a big search's CPU (BENCHMARKS.md has the
+ * figures). Here a row is, when it can be, the bytes Graph sent for it, copied straight from the page
  * (a memory copy: no string is made), and otherwise the row object as JSON. Reading a row back
  * parses it with the same `toRow` as the search did, so an export shows the same values.
  *
@@ -13,7 +12,7 @@
  * whose JSON is over RAW_MAX_BYTES (a huge subject, or fields Graph added) is stored re-encoded
  * from its fields, cut, so one row never takes more than a few kilobytes.
  */
-import { toRow } from '../../graph/message-traces.js';
+import { toRow } from '../../graph/types.js';
 import type { MessageTraceRow, RowJson } from '../../graph/types.js';
 
 /** Characters kept of any one field (exports cut subjects to 1,000 and message ids to 998). */
