@@ -3,7 +3,8 @@
  * settings: every problem is collected with the setting and the fix. Unlike a Graph setting, a
  * bad HTTP setting stops the start (exit 2): a server that cannot check its callers must not serve.
  */
-import { isLoopbackHost, type ConfigProblem } from '../config.js';
+import type { ConfigProblem } from '../config.js';
+import { isLoopbackHost, mayCarryToken } from '../graph/client.js';
 
 export const DEFAULT_ADDRESS = '127.0.0.1:8080';
 export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
@@ -88,7 +89,7 @@ function readPublicUrl(env: Env, problems: ConfigProblem[]): URL | undefined {
     problems.push({ setting: 'MESSAGE_TRACE_HTTP_PUBLIC_URL', problem: `"${raw}" is not a URL.`, fix });
     return undefined;
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+  if (!mayCarryToken(url)) {
     problems.push({
       setting: 'MESSAGE_TRACE_HTTP_PUBLIC_URL',
       problem: `${url.origin} is not https: callers would send their tokens in the clear (plain http is only for loopback).`,
@@ -122,7 +123,7 @@ function readAuthorityHost(env: Env, problems: ConfigProblem[]): string {
     });
     return DEFAULT_AUTHORITY_HOST;
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+  if (!mayCarryToken(url)) {
     problems.push({
       setting: 'AZURE_AUTHORITY_HOST',
       problem: `${url.origin} is not https, and the signing keys that decide who may call this server are only fetched over plain http from a loopback address.`,

@@ -9,7 +9,7 @@
  * reachable again; while they are not, the answer is "cannot check" (503), never acceptance.
  */
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { isLoopbackHost } from '../config.js';
+import { mayCarryToken } from '../graph/client.js';
 import type { EntraSettings } from './config.js';
 
 export const CLOCK_SKEW_SECONDS = 300;
@@ -49,7 +49,7 @@ function allowedUrl(raw: unknown): URL | undefined {
   if (typeof raw !== 'string') return undefined;
   try {
     const url = new URL(raw);
-    if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return url;
+    if (mayCarryToken(url)) return url;
   } catch {
     // not a URL
   }
