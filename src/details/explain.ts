@@ -60,7 +60,18 @@ export interface DetailsExplanation {
   summary: string;
   outcome: { state: DeliveryState; folder?: string; at?: string; normal?: boolean };
   /** When the recipient did not get the message. */
-  diagnosis?: { code: string | null; meaning: string; fixOwner: string; fix: string; learnMoreUrl: string; retryHelps: boolean };
+  diagnosis?: {
+    code: string | null;
+    meaning: string;
+    fixOwner: string;
+    fix: string;
+    learnMoreUrl: string;
+    retryHelps: boolean;
+    /** Which of the code's documented cases this event shows, when the owner or fix depends on it. */
+    case?: string;
+    /** No knowledge-base entry covers the code: general guidance for its class. */
+    fallback?: true;
+  };
   spam?: { scl?: string; sfv?: string; cat?: string; summary: string };
   rules?: Array<{ kind: 'transport' | 'dlp'; name?: string; id?: string; action?: string; explanation: string }>;
   events: ExplainedEvent[];
@@ -483,7 +494,11 @@ function diagnose(outcome: Outcome, timeline: TimelineEntry[], spam: DetailsExpl
   if (needs) {
     const code = status?.enhancedCode ?? (status ? parseEnhancedCode(`${codeLine(status)} ${status.text}`) : undefined);
     if (code) {
-      const kb = explainStatusCode(code, status ? `${codeLine(status)} ${status.component ?? ''} ${status.text}` : undefined);
+      // The remote host tells cases apart (5.7.1 "Unable to relay": the destination refused vs the relay refused).
+      const kb = explainStatusCode(
+        code,
+        status ? { text: `${codeLine(status)} ${status.component ?? ''} ${status.text}`, remoteHost: status.remoteHost } : undefined,
+      );
       return {
         code: kb.code,
         meaning: kb.meaning,
@@ -491,6 +506,8 @@ function diagnose(outcome: Outcome, timeline: TimelineEntry[], spam: DetailsExpl
         fix: kb.fix,
         learnMoreUrl: kb.learnMoreUrl,
         retryHelps: kb.retryHelps,
+        ...(kb.case ? { case: kb.case } : {}),
+        ...(kb.fallback ? { fallback: true as const } : {}),
       };
     }
   }
@@ -617,7 +634,7 @@ function deferralSentence(timeline: TimelineEntry[]): string | undefined {
   if (!last) return undefined;
   const status = last.facts.recipientStatus;
   const reason = status ? ` (last reason: ${fenceUntrusted(`${codeLine(status)} ${status.text}`.trim(), 90)})` : '';
-  const meaning = status?.enhancedCode ? ` ${firstSentence(explainStatusCode(status.enhancedCode, `${codeLine(status)} ${status.component ?? ''} ${status.text}`).meaning)}` : '';
+  const meaning = status?.enhancedCode ? ` ${firstSentence(explainStatusCode(status.enhancedCode, { text: `${codeLine(status)} ${status.component ?? ''} ${status.text}`, remoteHost: status.remoteHost }).meaning)}` : '';
   return `It was delayed: delivery was deferred ${defers.length} time${defers.length > 1 ? 's' : ''} from ${when(defers[0]!.dateTime)} to ${when(last.dateTime)}${reason}, and Exchange Online retried until it went through.${meaning}`;
 }
 

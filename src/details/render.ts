@@ -21,7 +21,7 @@ export function renderDetailsText(r: DetailsResult): string {
   );
   if (r.diagnosis) {
     const d = r.diagnosis;
-    lines.push(`Diagnosis${d.code ? ` ${d.code}` : ''}: ${d.meaning}`);
+    lines.push(`Diagnosis${d.code ? ` ${d.code}` : ''}${d.case ? ` (case: ${d.case})` : ''}${d.fallback ? ' (fallback)' : ''}: ${d.meaning}`);
     lines.push(`Who fixes it: ${d.fixOwner}. Fix: ${d.fix} Retrying ${d.retryHelps ? 'can help' : 'will not help'}. More: ${d.learnMoreUrl}`);
   }
   if (r.spam) lines.push(`Spam verdict: ${r.spam.summary}`);

@@ -53,7 +53,16 @@ export const getTraceDetailsOutput = z.object({
   summary: z.string(),
   outcome: z.object({ state: z.string(), folder: z.string().optional(), at: z.string().optional(), normal: z.boolean().optional() }),
   diagnosis: z
-    .object({ code: z.string().nullable(), meaning: z.string(), fixOwner: z.string(), fix: z.string(), learnMoreUrl: z.string(), retryHelps: z.boolean() })
+    .object({
+      code: z.string().nullable(),
+      meaning: z.string(),
+      fixOwner: z.string(),
+      fix: z.string(),
+      learnMoreUrl: z.string(),
+      retryHelps: z.boolean(),
+      case: z.string().optional().describe("Which of the code's documented cases the event shows, when the owner or fix depends on it"),
+      fallback: z.literal(true).optional().describe('No entry documents this exact code: general guidance for its class'),
+    })
     .optional(),
   spam: z.object({ scl: z.string().optional(), sfv: z.string().optional(), cat: z.string().optional(), summary: z.string() }).optional(),
   rules: z

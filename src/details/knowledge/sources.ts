@@ -1,20 +1,26 @@
 /**
- * Source URLs for the knowledge base. Keys follow §0 of /work/shared/reference/ndr-events.md, so each
- * entry in the tables can name the page its facts come from. Sibling pages of a §0 key (same Learn
- * folder, one article per code) are listed under the key with a suffix.
+ * Source URLs for the knowledge base, by short key, so each entry in the tables names the page its
+ * facts come from. Microsoft's NDR articles are all cited in one style
+ * (https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/<article>); the
+ * facts of each one are transcribed, with the page's date, in test/fixtures/ndr-codes.json.
  */
-const NDR_FOLDER = 'https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/';
+const NDR_FOLDER = 'https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/';
 
 export const SRC = {
-  /** Email non-delivery reports and SMTP errors in Exchange Online. */
-  N1: 'https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online',
+  /** Email non-delivery reports and SMTP errors in Exchange Online (the generic table). */
+  N1: `${NDR_FOLDER}non-delivery-reports-in-exchange-online`,
   N2: `${NDR_FOLDER}fix-error-code-550-5-1-10-in-exchange-online`,
   N3: `${NDR_FOLDER}fix-error-code-550-5-1-1-through-5-1-20-in-exchange-online`,
   N4: `${NDR_FOLDER}fix-error-code-550-4-4-7-in-exchange-online`,
+  /** Also covers 5.7.0 through 5.7.999, and names DSN 5.7.129 (disabled on-premises account). */
   N5: `${NDR_FOLDER}fix-error-code-550-5-7-1-in-exchange-online`,
-  N6: `${NDR_FOLDER}fix-error-code-5-1-8-in-exchange-online`,
+  /** 5.1.8 (2026 article: "Restricted entities", unblock usually within an hour). */
+  N6: `${NDR_FOLDER}fix-error-code-550-5-1-8`,
   N7: `${NDR_FOLDER}fix-error-code-451-4-7-500-699-asxxx-in-exchange-online`,
+  /** The 5.7.700–5.7.750 family (2024 article). */
   N8: `${NDR_FOLDER}fix-error-code-5-7-700-through-5-7-750`,
+  /** 5.7.703, 5.7.705, 5.7.708 and 5.7.750, one section each (2026 article). */
+  N8_CODES: `${NDR_FOLDER}fix-error-codes-550-5-7-703-550-5-7-705-550-5-7-708-550-5-7-750`,
   N9_5_7_12: `${NDR_FOLDER}fix-error-code-5-7-12-in-exchange-online`,
   N9_5_7_124: `${NDR_FOLDER}fix-error-code-5-7-124-in-exchange-online`,
   N9_5_7_133: `${NDR_FOLDER}fix-error-code-5-7-133-in-exchange-online`,
@@ -24,16 +30,29 @@ export const SRC = {
   N10_5_7_23: `${NDR_FOLDER}fix-error-code-5-7-23-in-exchange-online`,
   N10_5_7_57: `${NDR_FOLDER}fix-error-code-5-7-57-in-exchange-online`,
   N10_5_7_64: `${NDR_FOLDER}fix-error-code-5-7-64-in-exchange-online`,
+  /** 550 5.4.1 "Recipient address rejected: Access denied" (Directory-Based Edge Blocking; 2026 article). */
+  N11_EDGE: `${NDR_FOLDER}fix-error-code-550-5-4-1`,
+  /** 550 5.4.1 "Relay Access Denied" (MX, DNS, hybrid; 2024 article). */
   N11: `${NDR_FOLDER}fix-error-code-550-5-4-1-in-exchange-online`,
   N12: `${NDR_FOLDER}fix-error-code-5-4-6-through-5-4-20-in-exchange-online`,
   N13_5_6_11: `${NDR_FOLDER}fix-error-code-550-5-6-11-in-exchange-online`,
   N13_5_0_350: `${NDR_FOLDER}fix-error-code-550-5-0-350-in-exchange-online`,
   N13_5_1_0: `${NDR_FOLDER}fix-error-code-550-5-1-0-in-exchange-online`,
   N13_QUOTA: `${NDR_FOLDER}fix-error-for-submission-quota-exceeded-in-exchange-online`,
-  N14: 'https://support.microsoft.com/en-au/topic/fix-ndr-error-550-5-7-515-in-outlook-com-34cfe8f8-6fbf-457e-9e8b-9e4dbaf4e0ef',
+  N14: 'https://support.microsoft.com/en-us/topic/fix-ndr-error-550-5-7-515-in-outlook-com-34cfe8f8-6fbf-457e-9e8b-9e4dbaf4e0ef',
   N15: 'https://learn.microsoft.com/en-us/defender-office-365/outbound-spam-policies-external-email-forwarding',
-  /** 550 5.1.20 (multiple From addresses); SupportArticles-docs file of the same name. */
-  N_5_1_20: 'https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/fix-error-code-550-5-1-20-multiple-from-addresses',
+  /** 550 5.1.20, multiple From addresses without a Sender address. */
+  N_5_1_20: `${NDR_FOLDER}fix-error-code-550-5-1-20-multiple-from-addresses`,
+  /** 450 4.4.317 [Message=UntrustedRoot]: the remote server must send the full certificate chain. */
+  N_4_4_317: `${NDR_FOLDER}fix-error-code-450-4-4-317-untrusted-root`,
+  /** 550 5.7.193, a Microsoft 365 group that does not accept external senders. */
+  N_5_7_193: `${NDR_FOLDER}550-5-7-193-when-external-users-send-to-microsoft-365-group`,
+  /** 550 5.7.367, forwarded or relayed mail sent from the relay pool and refused downstream. */
+  N_5_7_367: `${NDR_FOLDER}forwarded-message-rejected-5-7-367-ndr`,
+  /** 5.7.1 "Unable To Relay: Blocked by Customer Allow list". */
+  N_5_7_1_ALLOW_LIST: `${NDR_FOLDER}unable-to-relay-blocked-by-allow-list`,
+  /** Mail flow intelligence: 4.4.312, 4.4.315, 4.4.316, 4.4.317, 4.4.318, 4.7.320 for mail sent through connectors. */
+  MFI: 'https://learn.microsoft.com/en-us/defender-office-365/mail-flow-intelligence-in-office-365',
   T1: 'https://learn.microsoft.com/en-us/exchange/monitoring/trace-an-email-message/message-trace-modern-eac',
   T2: 'https://learn.microsoft.com/en-us/exchange/monitoring/trace-an-email-message/message-trace-faq',
   T3: 'https://learn.microsoft.com/en-us/exchange/monitoring/trace-an-email-message/run-a-message-trace-and-view-results',
@@ -57,8 +76,8 @@ export const SRC = {
   I2: 'https://github.com/MicrosoftDocs/office-docs-powershell/issues/8240',
   I3: 'https://github.com/MicrosoftDocs/OfficeDocs-Exchange/issues/821',
   I4: 'https://github.com/MicrosoftDocs/OfficeDocs-o365seccomp/issues/937',
-  /** DLP rule event added to the trace docs (cited in ndr-events.md §3). */
+  /** DLP rule event added to the trace docs. */
   DLP_EVENT: 'https://github.com/MicrosoftDocs/OfficeDocs-Exchange/pull/2294',
-  /** On-premises write-up of `451 4.4.0 DNS query failed … SMTPSEND.DNS.NonExistentDomain` (ndr-events.md §5.3). */
+  /** On-premises write-up of `451 4.4.0 DNS query failed … SMTPSEND.DNS.NonExistentDomain`. */
   DNS_NONEXISTENT: 'https://markgossa.com/2015/09/451-440-dns-query-failed-error-was.html',
 } as const;

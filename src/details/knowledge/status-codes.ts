@@ -2,12 +2,14 @@
  * Enhanced status codes (RFC 3463 `class.subject.detail`) as Exchange Online uses them, explained
  * for admins: what happened, who has to act, what to do, and whether waiting or resending helps.
  *
- * Facts come from /work/shared/reference/ndr-events.md (§1 RFC 3463, §2 Exchange Online codes,
- * §7 samples); every entry carries the URL of the page its facts come from. The wording is ours.
+ * Each entry agrees with the Microsoft page it cites (the NDR table "Email non-delivery reports and
+ * SMTP errors in Exchange Online", a per-code "fix-error-code-…" article, or the mail flow
+ * intelligence page); the facts are transcribed with their URLs in test/fixtures/ndr-codes.json and
+ * the tests hold every entry to them. The wording is ours.
  *
- * Lookup order: an exact code (a text-specific row first when the error text matches it), then a
- * documented range (4.7.500-699, 5.7.700-750, …), then a generic explanation built from the RFC 3463
- * class and subject.
+ * Lookup order: an exact code (a case-specific row first when its case selector matches the event),
+ * then a documented range (4.7.500-699, 5.7.700-750, …), then a fallback built from the RFC 3463
+ * class and subject that never names an owner Microsoft's class page contradicts.
  */
 import { fenceUntrusted } from '../../output/untrusted.js';
 import { SRC } from './sources.js';
@@ -40,11 +42,29 @@ export interface StatusCodeExplanation {
   learnMoreUrl: string;
   /** The documented error wording of the entry that matched, when the table gives one. */
   documentedText?: string;
+  /** Which of a code's cases the event shows, when the owner or fix depends on the case (e.g. 'wrong MX'). */
+  case?: string;
+  /** How to tell that code's cases apart from the event text. */
+  tellApart?: string;
+  /** No entry covers this code: the answer is built from the RFC 3463 class and Microsoft's class page. */
+  fallback?: true;
   /**
    * Present when the entry rests on weak evidence (a single sample, not on a Microsoft page), or
    * when a 4.x.x code came with a 5xx reply code ('550 4.4.7 QUEUE.Expired'): final despite class 4.
    */
   caveat?: string;
+}
+
+/** What the event says around the code: the case selectors of an entry read it. */
+export interface StatusContext {
+  /** The error text of the event (reply code, component, text). */
+  text?: string;
+  /**
+   * The remote server that answered, when the event names one (`{FQDN=…}`, `LastAttemptedServerName`,
+   * `OutboundProxyTargetHostName`). Its presence tells "the destination refused" from "the sending
+   * side's own relay refused".
+   */
+  remoteHost?: string;
 }
 
 /** A run of detail numbers within one subject, for one or both classes. */
@@ -63,10 +83,19 @@ export interface StatusCodeEntry {
   /** Documented ranges this entry answers for. */
   ranges?: readonly StatusCodeRange[];
   /**
-   * The entry applies only when the error text matches. Used where one code has several documented
-   * meanings (the 5.7.1 rows) or a meaning only for a given wording (4.7.0 proxy errors).
+   * Case selector, text part: the entry applies only when the error text matches. Used where one
+   * code has several documented meanings (the 5.7.1 rows) or a meaning only for a given wording.
    */
   whenText?: RegExp;
+  /**
+   * Case selector, remote part: true = only when the event names a remote server that answered,
+   * false = only when it names none.
+   */
+  whenRemote?: boolean;
+  /** The case's name, shown with the diagnosis (e.g. 'edge blocking', 'wrong MX'). */
+  caseName?: string;
+  /** How to tell this code's cases apart from the event text. */
+  tellApart?: string;
   /** The documented error wording (short form), shown to help match an NDR. */
   documentedText?: string;
   meaning: string;
@@ -80,8 +109,38 @@ export interface StatusCodeEntry {
 
 const ONE_SAMPLE = 'Seen in a single real-world sample, not on a Microsoft NDR reference page.';
 const ON_PREMISES = 'Seen on Exchange Server (on-premises); Exchange Online may word it differently.';
-const UNVERIFIED_54 =
-  'Not in any version of Microsoft\'s NDR list that was checked; the meaning comes from bounces seen in the wild and is unverified.';
+const NO_PAGE =
+  'No Microsoft page documents this code: its meaning comes from the bounce text seen in the wild and from RFC 3463 (class.subject.detail).';
+
+const RELAY_TELL_APART =
+  'If the event names a remote server that answered (FQDN, LastAttemptedServerName), the destination domain\'s own server refused: its MX or domain setup is wrong. If it names none, or the text speaks of authentication or permission, the sending system has no right to relay through that server.';
+const AUTH_TELL_APART =
+  'If the event names a remote server that answered, the recipient\'s server demands authentication from internet senders; if it names none, the sending system did not authenticate where it has to.';
+const EDGE_TELL_APART =
+  '"Recipient address rejected: Access denied" is Directory-Based Edge Blocking of an address missing from the recipient\'s directory; "Relay Access Denied" is a server that does not accept the recipient\'s domain (MX, DNS, hybrid).';
+
+const UNTRUSTED_TELL_APART =
+  'The text says UntrustedRoot: the certificate chain is incomplete; other 4.4.317 texts are connection or TLS failures named in the bracketed message.';
+const EXPIRED_TELL_APART =
+  'AmbiguousRecipientTransientException in the text means a directory problem at the recipient\'s organization; any other 4.4.7 is a destination that could not be reached in time.';
+const DG_REF_TELL_APART =
+  'The text names the case: "x-dg-ref header is too long" (Rich Text) or "(AS345)" (nested attachments); anything else is the recipient system\'s own error.';
+const SPF_510_TELL_APART =
+  'Text mentioning SPF means the sending domain\'s SPF record; otherwise the recipient blocks the sender or the Auto-Complete entry is stale.';
+
+/** 5.7.1 "Unable to relay" when the sending side has no right to relay (selected by wording, or by no remote server). */
+const NO_RELAY_PERMISSION: StatusCodeEntry = {
+  code: '5.7.1',
+  exact: ['5.7.1'],
+  caseName: 'no relay permission',
+  tellApart: RELAY_TELL_APART,
+  documentedText: 'Unable to relay',
+  meaning:
+    'The sending system tried to relay through a server that does not give it permission to relay: the refusal came from the relay, not from the destination.',
+  fixOwner: 'sender admin',
+  fix: 'The sending system\'s admin gives the device, app or server the right to relay there (a connector, or authenticated submission), then resends.',
+  learnMoreUrl: SRC.N1,
+};
 
 export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
   // ── class 2: success ──────────────────────────────────────────────────────────────────────────
@@ -126,6 +185,7 @@ export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
     code: '4.3.2',
     exact: ['4.3.2'],
     whenText: /QUEUE\.TransportAgent|deleted by transport agent/i,
+    caseName: 'deleted by a transport agent',
     documentedText: '550 4.3.2 QUEUE.TransportAgent; message deleted by transport agent',
     meaning:
       'A transport agent (often a third-party add-on named in the event\'s source context) deleted the message. Despite the 4.x code, that copy is gone and will not be retried.',
@@ -140,46 +200,113 @@ export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
     exact: ['4.3.2'],
     documentedText: 'STOREDRV.Deliver; recipient thread limit exceeded',
     meaning:
-      'The recipient\'s mailbox is taking in too many messages at the same moment, so the mailbox store slows delivery down on purpose.',
+      'The recipient\'s mailbox is receiving too many messages too quickly, so the mailbox store throttles its deliveries on purpose.',
     fixOwner: 'nobody (retried automatically)',
     fix: 'Nothing to do: Exchange Online tries again shortly and the message normally goes through.',
     learnMoreUrl: SRC.N1,
+  },
+  {
+    code: '4.4.312',
+    exact: ['4.4.312'],
+    documentedText: '450 4.4.312 DNS query failed',
+    meaning:
+      'Exchange Online could not deliver through a connector because the DNS lookup of the destination (the smart host, or the domain\'s MX) failed.',
+    fixOwner: 'recipient admin',
+    fix: 'The destination domain\'s admin works with its DNS host to fix the lookup (an expired domain, or a recent MX change still cached, can also cause it). If the destination is a partner service, contact that partner.',
+    learnMoreUrl: SRC.MFI,
+  },
+  {
+    code: '4.4.315',
+    exact: ['4.4.315'],
+    documentedText: '450 4.4.315 Connection timed out',
+    meaning: 'Exchange Online could not reach the destination server behind a connector: the connection timed out.',
+    fixOwner: 'recipient admin',
+    fix: 'The destination\'s admin checks whether its mail server is down or its network changed (new IP addresses after an ISP change), and corrects the connector\'s smart host if it points at the wrong address. For a partner service, contact the partner.',
+    learnMoreUrl: SRC.MFI,
   },
   {
     code: '4.4.316',
     exact: ['4.4.316'],
     documentedText: 'Connection refused [Message=Socket error code 10061]',
     meaning:
-      'Exchange Online could not open a connection to the destination mail server because the connection was refused. The error names the IP address it tried; the problem sits in the destination\'s network or server.',
+      'The destination mail server refused the connection from Exchange Online; the error names the IP address that refused. For mail sent through a connector this is often a firewall that blocks Microsoft 365, or an on-premises server that was shut down while the connector stayed on.',
     fixOwner: 'recipient admin',
-    fix: 'The destination\'s admin gets their mail server accepting SMTP connections from Exchange Online again. Exchange Online keeps retrying in the meantime.',
-    learnMoreUrl: SRC.N1,
+    fix: 'The destination\'s admin lets Microsoft 365 IP addresses connect on TCP port 25. If on-premises mail was retired on purpose, disable or delete the connector to it and set the accepted domain to Authoritative (takes 30 to 60 minutes). An external or partner destination fixes its own server or network.',
+    learnMoreUrl: SRC.MFI,
   },
   {
     code: '4.4.317',
     exact: ['4.4.317'],
+    whenText: /UntrustedRoot/i,
+    caseName: 'untrusted root',
+    tellApart: UNTRUSTED_TELL_APART,
+    documentedText: '450 4.4.317 Cannot connect to remote server [Message=UntrustedRoot]',
+    meaning:
+      'TLS with the remote server failed because it presented only its own certificate, without the intermediate ones, so Exchange Online could not chain it to a trusted root.',
+    fixOwner: 'recipient admin',
+    fix: 'The remote server\'s admin configures it to send the full certificate chain; Exchange Online does not fetch missing intermediate certificates. Exchange Online retries meanwhile.',
+    learnMoreUrl: SRC.N_4_4_317,
+  },
+  {
+    code: '4.4.317',
+    exact: ['4.4.317'],
+    caseName: 'cannot connect',
+    tellApart: UNTRUSTED_TELL_APART,
     documentedText: '450 4.4.317 Cannot connect to remote server [Message=…]',
     meaning:
-      'Exchange Online could not connect to the remote server, for example because TLS negotiation failed. The bracketed Message part says what went wrong and which server was tried.',
+      'Exchange Online reached the destination server, but it answered with an immediate error or did not meet the connection requirements, for example TLS that the connector requires. The bracketed Message part says which.',
     fixOwner: 'recipient admin',
-    fix: 'The admin of the remote server fixes what the bracketed message names (for TLS errors: the server\'s TLS settings and certificate). Exchange Online retries until the message expires.',
-    learnMoreUrl: SRC.Q3,
-    caveat: ONE_SAMPLE,
+    fix: 'The destination\'s admin checks the TLS settings and certificates on its mail servers and the TLS settings of the connector. For a partner service, contact the partner.',
+    learnMoreUrl: SRC.MFI,
+  },
+  {
+    code: '4.4.318',
+    exact: ['4.4.318'],
+    documentedText: '450 4.4.318 Connection was closed abruptly',
+    meaning: 'The connection was closed abruptly in the middle of the SMTP session: the destination server or the network in between dropped it.',
+    fixOwner: 'recipient admin',
+    fix: 'The destination\'s admin checks firewall SMTP inspection rules, the mail server\'s health (hangs, crashes, low resources) and the network path to Microsoft 365.',
+    learnMoreUrl: SRC.MFI,
+  },
+  {
+    code: '4.7.320',
+    exact: ['4.7.320'],
+    documentedText: '450 4.7.320 Certificate validation failed',
+    meaning: 'Exchange Online could not validate the destination server\'s certificate: expired, the wrong subject, or no longer valid.',
+    fixOwner: 'recipient admin',
+    fix: 'The destination\'s admin fixes the certificate, or the certificate settings on the connector, so the queued messages can be delivered.',
+    learnMoreUrl: SRC.MFI,
   },
   {
     code: '4.4.7',
     exact: ['4.4.7'],
+    whenText: /AmbiguousRecipient/i,
+    caseName: 'ambiguous recipient',
+    tellApart: EXPIRED_TELL_APART,
+    documentedText: 'Transient Failure during recipients lookup AmbiguousRecipientTransientException',
+    meaning:
+      'Exchange Online found more than one directory object with the recipient\'s address and could not tell which one to deliver to, so the message waited until it expired.',
+    fixOwner: 'recipient admin',
+    fix: 'The admin of the recipient\'s directory finds the objects that share the address (a mailbox and a mail user or contact, duplicates left by a migration, overlapping proxy addresses between on-premises and the cloud) and removes the duplicate. Recent changes can also need time to spread through the service.',
+    learnMoreUrl: SRC.N4,
+  },
+  {
+    code: '4.4.7',
+    exact: ['4.4.7'],
+    caseName: 'queue expired',
+    tellApart: EXPIRED_TELL_APART,
     documentedText: 'Message expired / 550 4.4.7 QUEUE.Expired; message expired',
     meaning:
-      'The message waited in the queue until it expired, because the destination server was offline, unreachable, refused the connection or timed out on every attempt. Exchange Online keeps retrying for a day or more; once the text reads "550 4.4.7 QUEUE.Expired" it has given up and the sender gets an NDR.',
+      'The message expired in the queue because the destination server was offline, unreachable, refused it, timed out, or its domain has a missing or wrong MX record. Exchange Online retries for 24 hours; once the text reads "550 4.4.7 QUEUE.Expired" it has given up and the sender gets an NDR.',
     fixOwner: 'recipient admin',
-    fix: 'The destination\'s admin makes sure their server is reachable and does not block or time out Exchange Online. If that is fine, the sender\'s admin checks the domain\'s MX and SPF records, that the domain has not expired, and reruns the Hybrid Configuration Wizard in a hybrid setup; then resend.',
+    fix: 'The destination\'s admins stop blocking Exchange Online and check their MX and DNS records. If the problem is not on their side, the sender\'s admin checks the domain\'s SPF record, that the domain has not expired, and reruns the Hybrid Configuration Wizard in a hybrid setup; then resend.',
     learnMoreUrl: SRC.N4,
   },
   {
     code: '4.7.0 (4.4.7 variant)',
     exact: ['4.7.0', '4.4.7'],
     whenText: /Proxy session setup failed/i,
+    caseName: 'proxy session',
     documentedText: "450 4.7.0 Proxy session setup failed on Frontend with '451 4.4.0 Primary target IP address responded with …'",
     meaning:
       'A front-end proxy inside Exchange Online could not open a session to the next server; the text after the prefix is the real error returned by the last server it tried. With 4.4.7 it is the last error seen before the message expired.',
@@ -252,18 +379,18 @@ export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
     ranges: [{ classes: [4], subject: 7, from: 500, to: 699 }],
     documentedText: 'Access denied, please try again later (451 … ASxxx)',
     meaning:
-      'Exchange Online is temporarily holding back mail from this sending IP (graylisting or throttling), usually because the IP\'s sending pattern changed.',
+      'Exchange Online is throttling mail from this sending IP (graylisting), because the IP suddenly sends far more than its history shows.',
     fixOwner: 'sender admin',
-    fix: 'If inbound mail reaches Exchange Online through a third-party service or an on-premises server, create an inbound connector for it. Otherwise wait: the limit eases as the IP builds up a sending history.',
+    fix: 'If the mail is relayed from your own on-premises server, or reaches Microsoft 365 through a third-party service, create the connector for it. Otherwise wait: the throttling eases over a few days as the IP builds a sending history, and send no more than tests from an onmicrosoft.com domain.',
     learnMoreUrl: SRC.N7,
   },
   {
     code: '4.7.850-899',
     ranges: [{ classes: [4], subject: 7, from: 850, to: 899 }],
     documentedText: 'Access denied, please try again later',
-    meaning: 'Exchange Online saw suspicious activity from the sending IP and is restricting its mail for a while.',
+    meaning: 'Exchange Online saw suspicious activity from the sending IP and is restricting its mail while it evaluates it.',
     fixOwner: 'nobody (retried automatically)',
-    fix: 'Usually nothing to do: the restriction is lifted once the traffic proves legitimate. If it persists, the sender\'s admin checks what is sending from that IP.',
+    fix: 'Usually nothing to do: the restriction is lifted shortly when the traffic is legitimate. If it persists, the sender\'s admin checks what is sending from that IP.',
     learnMoreUrl: SRC.N1,
   },
 
@@ -272,49 +399,59 @@ export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
     code: '5.0.350',
     exact: ['5.0.350'],
     whenText: /x-dg-ref/i,
+    caseName: 'x-dg-ref header too long',
+    tellApart: DG_REF_TELL_APART,
     documentedText: 'x-dg-ref header is too long',
-    meaning: 'The message carried Rich Text (TNEF) data in an x-dg-ref header that the recipient\'s server found too long.',
+    meaning: 'The message was sent in Rich Text (TNEF), and an attached message made one header line longer than the recipient\'s server accepts.',
     fixOwner: 'sender',
-    fix: 'Resend the message in HTML format instead of Rich Text.',
+    fix: 'Resend the message in HTML format instead of Rich Text. Admins can set the TNEF format per remote domain or mail contact.',
     learnMoreUrl: SRC.N13_5_0_350,
   },
   {
     code: '5.0.350',
     exact: ['5.0.350'],
     whenText: /AS345/,
+    caseName: 'nested attachments (AS345)',
+    tellApart: DG_REF_TELL_APART,
     documentedText: 'Requested action not taken: policy violation detected (AS345)',
     meaning: 'The recipient\'s filter refused the message because an attachment held 20 or more embedded files.',
     fixOwner: 'sender',
-    fix: 'Remove the embedded files, or send the content in a form with fewer nested attachments.',
+    fix: 'Remove some of the embedded files from the attachment and resend.',
     learnMoreUrl: SRC.N13_5_0_350,
   },
   {
     code: '5.0.350',
     exact: ['5.0.350'],
+    caseName: 'generic',
+    tellApart: DG_REF_TELL_APART,
     documentedText: '(generic)',
-    meaning: 'A catch-all rejection from the recipient\'s organization; the rest of the error text gives the real reason.',
+    meaning: 'A catch-all code that wraps an error from the recipient\'s organization; the rest of the error text gives the real reason.',
     fixOwner: 'recipient admin',
-    fix: 'Read the rest of the error. If it does not point at the message itself, the recipient\'s admin has to find out why their system refused it.',
+    fix: 'Read the original error in the text. Unless it points at the message itself, only the recipient\'s mail system can fix it.',
     learnMoreUrl: SRC.N13_5_0_350,
   },
   {
     code: '5.1.0',
     exact: ['5.1.0'],
     whenText: /SPF/i,
+    caseName: 'SPF permanent error',
+    tellApart: SPF_510_TELL_APART,
     documentedText: 'Recipient address rejected: SPF Permanent Error',
-    meaning: 'The recipient\'s side refused the sender because the sending domain\'s SPF record does not evaluate (a permanent SPF error).',
+    meaning: 'The recipient\'s side refused the message because the sending domain\'s SPF record has a permanent error.',
     fixOwner: 'sender admin',
-    fix: 'The sender\'s admin corrects the domain\'s SPF record so it validates, then the message can be resent.',
+    fix: 'The sender\'s admin corrects the domain\'s SPF record so it validates and lists every source of the domain\'s mail, then the message can be resent.',
     learnMoreUrl: SRC.N13_5_1_0,
   },
   {
     code: '5.1.0',
     exact: ['5.1.0'],
+    caseName: 'sender denied',
+    tellApart: SPF_510_TELL_APART,
     documentedText: 'Sender denied / Address Rejected',
     meaning:
-      'The recipient\'s side refused the sender. Common causes: the recipient blocks this sender, or Outlook\'s Auto-Complete offered an outdated internal address (legacyExchangeDN) for the recipient.',
+      'The recipient\'s side refused this sender or this recipient address. Common causes: the recipient blocks the sender, or Outlook\'s Auto-Complete offered an outdated internal address (legacyExchangeDN) for the recipient.',
     fixOwner: 'sender',
-    fix: 'Delete the recipient\'s Auto-Complete entry, type the address again and resend. If the error mentions SPF, the sender\'s admin fixes the domain\'s SPF record.',
+    fix: 'Delete the recipient\'s Auto-Complete entry, type the address again and resend. If it still fails, ask the recipient whether they block you.',
     learnMoreUrl: SRC.N13_5_1_0,
   },
   {
@@ -339,9 +476,9 @@ export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
     code: '5.1.8',
     exact: ['5.1.8'],
     documentedText: 'Access denied, bad outbound sender',
-    meaning: 'The sending account is blocked from sending because it sent spam, which usually means it was compromised.',
+    meaning: 'The sending account is blocked from sending because it sent spam over the sending limits, which usually means it was compromised.',
     fixOwner: 'sender admin',
-    fix: 'Secure the account first (for example reset its password), then remove it from Restricted users in the Defender portal (security.microsoft.com/restrictedusers). It can send again within a few hours.',
+    fix: 'Secure the account first (for example reset its password), then unblock it on the Restricted entities page of the Microsoft Defender portal (security.microsoft.com/restrictedusers). The restrictions are usually gone within an hour.',
     learnMoreUrl: SRC.N6,
   },
   {
@@ -349,7 +486,7 @@ export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
     exact: ['5.1.10'],
     documentedText: 'Recipient not found (RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup)',
     meaning:
-      'The recipient\'s organization looked the address up and has no such recipient. It also appears as backscatter when a spammer forged your address as the sender.',
+      'The recipient\'s address was not found by SMTP address lookup at the recipient\'s organization. It also appears as backscatter when a spammer forged your address as the sender.',
     fixOwner: 'sender',
     fix: 'Check the address. If it is right, the recipient\'s admin confirms the user exists and is licensed, removes broken forwarding, checks whether the domain should be Authoritative or Internal Relay, and checks directory sync and that there is a single MX record.',
     learnMoreUrl: SRC.N2,
@@ -357,7 +494,7 @@ export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
   {
     code: '5.1.20',
     exact: ['5.1.20'],
-    documentedText: '(multiple From addresses)',
+    documentedText: 'Multiple From addresses are not allowed without Sender address',
     meaning: 'The message listed several From addresses but no Sender address, which is not allowed.',
     fixOwner: 'sender',
     fix: 'Send with a single From address, or add one Sender address when several From addresses are really needed. If an application builds the message, its admin changes how it sets these headers.',
@@ -388,6 +525,7 @@ export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
     code: '5.2.2',
     exact: ['5.2.2'],
     whenText: /mailbox[^;]{0,40}full|over quota|insufficient storage/i,
+    caseName: 'mailbox full (other mail systems)',
     documentedText: 'mailbox full (other mail systems)',
     meaning: 'The recipient\'s mailbox is full, as some other mail systems report with this code.',
     fixOwner: 'recipient',
@@ -400,11 +538,11 @@ export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
     exact: ['5.2.2'],
     documentedText: 'Submission quota exceeded',
     meaning:
-      'The sender went over a sending limit (too many recipients or messages in a period; the daily cap is 10,000 recipients). An unexpected hit can mean the account is compromised.',
+      'The sender went over the recipient rate limit or the message rate limit. An unexpected hit can mean the account is compromised.',
     fixOwner: 'sender',
     fix: 'Wait for the limit to reset (up to a day) and send again. The sender\'s admin checks the account for signs of compromise.',
     retryHelps: true,
-    learnMoreUrl: SRC.N13_QUOTA,
+    learnMoreUrl: SRC.N1,
   },
   {
     code: '5.2.121',
@@ -439,20 +577,25 @@ export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
     code: '5.4.1',
     exact: ['5.4.1'],
     whenText: /Recipient address rejected: Access denied/i,
+    caseName: 'edge blocking',
+    tellApart: EDGE_TELL_APART,
     documentedText: 'Recipient address rejected: Access denied',
-    meaning: 'Directory-Based Edge Blocking at the destination refused the address because no such recipient exists there.',
-    fixOwner: 'sender',
-    fix: 'Check the recipient address for typos and confirm it with the recipient.',
-    learnMoreUrl: SRC.N1,
+    meaning:
+      'Directory-Based Edge Blocking in Exchange Online refused the message because the recipient address is not in the recipient organization\'s directory.',
+    fixOwner: 'recipient admin',
+    fix: 'The recipient organization\'s admin first confirms the address is spelled right. If the whole domain is affected, switch its accepted domain to Internal relay and back to Authoritative to resync it; for one hybrid recipient, reset its SMTP proxy address (allow 24 hours), sync an on-premises public folder to Exchange Online, or add a mail contact for an on-premises dynamic group.',
+    learnMoreUrl: SRC.N11_EDGE,
   },
   {
     code: '5.4.1',
     exact: ['5.4.1'],
+    caseName: 'relay access denied',
+    tellApart: EDGE_TELL_APART,
     documentedText: 'Relay Access Denied',
     meaning:
-      'The receiving server does not accept mail for the recipient\'s domain, so it refused to relay the message. Usual causes: MX records pointing elsewhere, DNS changes not yet spread, or broken hybrid connectors (occasionally a service incident).',
+      'The server that refused the message does not accept mail for the recipient\'s domain. Usual causes: MX records pointing elsewhere, DNS changes not yet spread, an inactive domain or broken hybrid connectors (occasionally a service incident).',
     fixOwner: 'recipient admin',
-    fix: 'The domain\'s admin keeps a single MX record pointing at <domain>.mail.protection.outlook.com, allows up to 72 hours for DNS changes, and reruns the Hybrid Configuration Wizard in a hybrid setup.',
+    fix: 'The domain\'s admin keeps a single MX record pointing at <domain>.mail.protection.outlook.com, checks the domain is active and its accepted-domain type, allows up to 72 hours for DNS changes, and reruns the Hybrid Configuration Wizard in a hybrid setup.',
     learnMoreUrl: SRC.N11,
   },
   {
@@ -460,7 +603,7 @@ export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
     exact: ['5.4.6', '5.4.14'],
     documentedText: 'Routing loop detected / Hop count exceeded - possible mail loop',
     meaning:
-      'The message went round in circles between servers until the hop limit stopped it (about 20 passes). Typical causes: an accepted domain of the wrong type, a hybrid connector that looks up DNS instead of using a smart host, or forwarding rules that feed each other.',
+      'A mail loop: the message went round between servers until the hop limit stopped it (about 20 passes). Typical causes: an accepted domain of the wrong type, a hybrid connector that looks up DNS instead of using a smart host, or forwarding rules that feed each other.',
     fixOwner: 'recipient admin',
     fix: 'The admin of the looping domain sets it to Authoritative when all its mailboxes are in Exchange Online, gives hybrid mail a dedicated connector with a smart host, checks RouteAllMessagesViaOnPremises, and removes circular forwarding.',
     learnMoreUrl: SRC.N12,
@@ -489,26 +632,26 @@ export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
     meaning: 'The recipient\'s domain does not exist in DNS, usually because it is misspelt or has expired.',
     fixOwner: 'sender',
     fix: 'Check the spelling of the domain after the @ and resend. If it is right, the domain\'s owner has to restore its DNS and MX records.',
-    learnMoreUrl: SRC.N1,
-    caveat: UNVERIFIED_54,
+    learnMoreUrl: SRC.R1,
+    caveat: NO_PAGE,
   },
   {
     code: '5.4.312',
     exact: ['5.4.312'],
-    meaning: 'The DNS lookup for the recipient\'s domain failed, so no destination server could be found.',
+    meaning: 'The DNS lookup for the recipient\'s domain kept failing until the message expired, so no destination server could be found (the final form of 4.4.312).',
     fixOwner: 'recipient admin',
     fix: 'Check the domain spelling first. If it is right, the domain\'s admin fixes its DNS so the MX records resolve.',
-    learnMoreUrl: SRC.N1,
-    caveat: UNVERIFIED_54,
+    learnMoreUrl: SRC.MFI,
+    caveat: `${NO_PAGE} Microsoft documents the retrying form, 4.4.312, on the mail flow intelligence page cited here.`,
   },
   {
     code: '5.4.316',
     exact: ['5.4.316'],
     meaning: 'The destination server kept refusing connections until the message expired (the final form of 4.4.316).',
     fixOwner: 'recipient admin',
-    fix: 'The destination\'s admin gets their server accepting connections from Exchange Online; then resend.',
-    learnMoreUrl: SRC.N1,
-    caveat: UNVERIFIED_54,
+    fix: 'The destination\'s admin lets Exchange Online connect (port 25 open to Microsoft 365, or the connector to a retired server turned off); then resend.',
+    learnMoreUrl: SRC.MFI,
+    caveat: `${NO_PAGE} Microsoft documents the retrying form, 4.4.316, on the mail flow intelligence page cited here.`,
   },
   {
     code: '5.5.0',
@@ -526,69 +669,106 @@ export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
     meaning:
       'The message contains bare line feeds (line breaks without a carriage return) and the destination server does not support BDAT/CHUNKING, so it cannot be sent in a form that server accepts.',
     fixOwner: 'recipient admin',
-    fix: 'The destination\'s admin stops rejecting bare line feeds (BareLinefeedRejectionEnabled $false) or puts a server that supports BDAT in front.',
+    fix: 'The destination\'s admin stops rejecting bare line feeds (BareLinefeedRejectionEnabled $false) or moves to a server that supports BDAT. Meanwhile the sender can try another email program, or send without the attachment.',
     learnMoreUrl: SRC.N13_5_6_11,
   },
   {
     code: '5.7.1',
     exact: ['5.7.1'],
     whenText: /TRANSPORT\.RULES|rejected by organization policy|refused by Transport Rules/i,
+    caseName: 'mail flow rule',
     documentedText: 'TRANSPORT.RULES.RejectMessage; the message was rejected by organization policy',
     meaning: 'A mail flow (transport) rule rejected the message.',
     fixOwner: 'recipient admin',
     fix: 'Find the rule that matched (the Transport rule event or the rule ID in the trace) and change it or add an exception if the block was not intended.',
-    // The Learn page for 5.7.x explains rule rejections for admins; the Q&A thread (Q5) is only a sample.
     learnMoreUrl: SRC.N5,
   },
   {
     code: '5.7.1',
     exact: ['5.7.1'],
+    whenText: /Blocked by Customer Allow ?list/i,
+    caseName: 'blocked by customer allow list',
+    tellApart: RELAY_TELL_APART,
+    documentedText: '5.7.1 Unable To Relay: Blocked by Customer Allow list',
+    meaning:
+      'The sending server\'s IP is on a real-time blocklist, and because the receiving tenant also put that IP in both an inbound connector and its IP Allow list, the NDR hides which blocklist.',
+    fixOwner: 'recipient admin',
+    fix: 'The receiving tenant\'s admin removes the IP from the connection filter\'s IP Allow list (connectors should list only on-premises IPs); the next NDR then names the blocklist to delist from.',
+    learnMoreUrl: SRC.N_5_7_1_ALLOW_LIST,
+  },
+  { ...NO_RELAY_PERMISSION, whenText: /Unable to relay[\s\S]*(?:authenticat|permission|permitted)|(?:authenticat|permission|permitted)[\s\S]*Unable to relay/i },
+  {
+    code: '5.7.1',
+    exact: ['5.7.1'],
     whenText: /Unable to relay/i,
+    whenRemote: true,
+    caseName: 'wrong MX',
+    tellApart: RELAY_TELL_APART,
     documentedText: 'Unable to relay',
     meaning:
-      'The message was handed over anonymously to a server that does not accept mail for the recipient\'s domain: the MX records point at the wrong place, or the sending device or app has no right to relay.',
-    fixOwner: 'sender admin',
-    fix: 'Point the domain\'s MX at the right service, or give the sending device or app a connector or relay permission for outside recipients.',
-    learnMoreUrl: SRC.N5,
+      'The recipient domain\'s mail server refused to relay because it does not accept mail for that domain, so the domain\'s MX record points at the wrong system. (A forged sender can produce the same bounce as backscatter.)',
+    fixOwner: 'recipient admin',
+    fix: 'The admin responsible for the recipient\'s domain corrects its MX record, or configures the receiving system to accept mail for the domain.',
+    learnMoreUrl: SRC.N1,
+  },
+  { ...NO_RELAY_PERMISSION, whenText: /Unable to relay/i },
+  {
+    code: '5.7.1',
+    exact: ['5.7.1'],
+    whenText: /Client was not authenticated/i,
+    whenRemote: true,
+    caseName: 'recipient server requires authentication',
+    tellApart: AUTH_TELL_APART,
+    documentedText: 'Client was not authenticated',
+    meaning:
+      'The recipient\'s mail server refused anonymous mail: it wants senders to authenticate, which servers delivering from the internet never do.',
+    fixOwner: 'recipient admin',
+    fix: 'The recipient\'s admins configure their internet-facing server to accept anonymous mail.',
+    learnMoreUrl: SRC.N1,
   },
   {
     code: '5.7.1',
     exact: ['5.7.1'],
     whenText: /Client was not authenticated/i,
+    caseName: 'sending system not authenticated',
+    tellApart: AUTH_TELL_APART,
     documentedText: 'Client was not authenticated',
-    meaning: 'The receiving server only takes mail from senders that sign in, and this connection did not.',
+    meaning: 'The receiving system requires authentication before it accepts a message, and the sending system did not authenticate.',
     fixOwner: 'sender admin',
-    fix: 'Configure the sending server or app to authenticate to the receiving server.',
+    fix: 'The sending system\'s admin configures it to authenticate with the receiving system.',
     learnMoreUrl: SRC.N1,
   },
   {
     code: '5.7.1',
     exact: ['5.7.1'],
     whenText: /RESOLVER\.RST\.AuthRequired/i,
+    caseName: 'public folder requires authentication',
     documentedText: 'RESOLVER.RST.AuthRequired; authentication required [Stage: CreateMessage]',
     meaning: 'An outside sender wrote to a mail-enabled public folder that only accepts authenticated (internal) senders.',
     fixOwner: 'recipient admin',
-    fix: 'If outside mail is wanted, the recipient\'s admin clears "Require that all senders are authenticated" on the public folder.',
+    fix: 'If outside mail is wanted, the recipient\'s admin clears "Require that all senders are authenticated" on the public folder and allows all senders.',
     learnMoreUrl: SRC.N5,
   },
   {
     code: '5.7.1',
     exact: ['5.7.1'],
     whenText: /blocked using Blocklist/i,
+    caseName: 'Microsoft blocklist',
     documentedText: 'Service unavailable; Client host [x.x.x.x] blocked using Blocklist 1',
     meaning: 'The sending server\'s IP address is on Microsoft\'s blocklist.',
     fixOwner: 'sender admin',
-    fix: 'Make sure the IP no longer sends spam, then request removal through Microsoft\'s delist portal (or delist@messaging.microsoft.com).',
+    fix: 'Make sure the IP no longer sends spam, then forward the NDR to delist@microsoft.com or use Microsoft\'s delist portal.',
     learnMoreUrl: SRC.N5,
   },
   {
     code: '5.7.1',
     exact: ['5.7.1'],
+    caseName: 'delivery not authorized',
     documentedText: 'Delivery not authorized',
     meaning:
-      'The sender is not allowed to send to this recipient: usually a distribution group that accepts only certain senders, or a mail flow rule that rejected the message.',
+      'The sender is not allowed to send to this recipient: usually a distribution group that accepts only members or certain senders (groups over 5,000 members also need a moderator\'s approval).',
     fixOwner: 'group owner',
-    fix: 'For a restricted group, its owner adds the sender to the allowed senders. If a mail flow rule rejected it, the recipient\'s admin adjusts the rule.',
+    fix: 'The group\'s owner adds the sender to the allowed senders (a mail contact for an outsider) or approves the message; the sender can also join the group. If a mail flow rule rejected it, the recipient\'s admin adjusts the rule.',
     learnMoreUrl: SRC.N5,
   },
   {
@@ -613,9 +793,10 @@ export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
     code: '5.7.23',
     exact: ['5.7.23'],
     documentedText: 'The message was rejected because of Sender Policy Framework violation',
-    meaning: 'The recipient refused the message because it failed the sending domain\'s SPF check.',
+    meaning:
+      'The destination refused the message because it failed SPF for the sending domain. Causes: an incomplete SPF record, sending from domains the tenant has not added (such mail is limited), or outbound spam sent through the High Risk Delivery Pool, which never passes SPF.',
     fixOwner: 'sender admin',
-    fix: 'The sender\'s admin corrects the SPF record so it lists every server that sends for the domain, including on-premises IP addresses, and publishes SPF for every sending domain.',
+    fix: 'The sender\'s admin checks the SPF record, adds every sending domain to the tenant, and lists on-premises IP addresses in SPF. If the message went out through the High Risk Delivery Pool as spam by mistake, contact Microsoft support.',
     learnMoreUrl: SRC.N10_5_7_23,
   },
   {
@@ -653,7 +834,7 @@ export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
     meaning:
       'Mail from the on-premises servers no longer matches the inbound connector (its certificate name or IP address changed), so Exchange Online treats it as an unauthorised relay.',
     fixOwner: 'sender admin',
-    fix: 'Update the inbound connector to the on-premises servers\' current certificate name or IP addresses.',
+    fix: 'Update the inbound connector to the on-premises servers\' current certificate name or IP addresses (in hybrid, rerun the Hybrid Configuration Wizard).',
     learnMoreUrl: SRC.N10_5_7_64,
   },
   {
@@ -661,10 +842,20 @@ export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
     exact: ['5.7.124'],
     documentedText: 'Sender not in allowed-senders list',
     meaning:
-      'The group accepts mail only from listed senders, and this sender is not listed. Groups with more than 5,000 members get this restriction automatically.',
+      'The sender is not on the group\'s allowed senders list, and the group accepts mail only from those. Groups with more than 5,000 members get this restriction automatically.',
     fixOwner: 'group owner',
     fix: 'The group owner (or the recipient\'s admin) adds the sender to the allowed senders, or the sender joins the group.',
     learnMoreUrl: SRC.N9_5_7_124,
+  },
+  {
+    code: '5.7.129',
+    exact: ['5.7.129'],
+    documentedText: "RESOLVER.RST.RestrictedToRecipientsPermission (\"you don't have permission to send to it\")",
+    meaning:
+      'The sender has no permission to send to this recipient, which accepts mail only from permitted senders. In a hybrid setup this is what an Exchange Online mailbox answers once its on-premises account has been disabled.',
+    fixOwner: 'recipient admin',
+    fix: 'The recipient\'s admin adds the sender to the recipient\'s accept list if the mail is wanted. To stop a leaver\'s mail, delete the on-premises account instead of disabling it (or remove the licence and block with a mail flow rule).',
+    learnMoreUrl: SRC.N5,
   },
   {
     code: '5.7.133',
@@ -692,6 +883,25 @@ export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
     fixOwner: 'recipient admin',
     fix: 'The recipient\'s admin lets external senders reach the mail user, or adds this sender to its allowed senders.',
     learnMoreUrl: SRC.N9_5_7_136,
+  },
+  {
+    code: '5.7.193',
+    exact: ['5.7.193'],
+    documentedText: "UnifiedGroupAgent; Delivery failed because the sender isn't a group member or external senders aren't permitted to send to this group.",
+    meaning: 'The recipient is a Microsoft 365 group that does not accept mail from outside the organization.',
+    fixOwner: 'group owner',
+    fix: 'The group owner turns on letting people outside the organization email the group (in Outlook), or an admin sets it in the Exchange admin center or with Set-UnifiedGroup -RequireSenderAuthenticationEnabled $false. The change can take an hour.',
+    learnMoreUrl: SRC.N_5_7_193,
+  },
+  {
+    code: '5.7.367',
+    exact: ['5.7.367'],
+    documentedText: '550 5.7.367 Remote server returned not permitted to relay',
+    meaning:
+      'A message your tenant forwarded or relayed failed SPF or DKIM when it came in, so it left from Microsoft 365\'s relay pool, and the downstream gateway refused to relay it.',
+    fixOwner: 'sender admin',
+    fix: 'The forwarding tenant\'s admin turns on Enhanced Filtering for Connectors when the MX points at another service, adds domains it controls as accepted domains, and avoids chains of forwarding.',
+    learnMoreUrl: SRC.N_5_7_367,
   },
   {
     code: '5.7.501',
@@ -834,22 +1044,22 @@ export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
   {
     code: '5.7.703',
     exact: ['5.7.703'],
-    documentedText: "Your message can't be delivered because one or more recipients are blocked by your organization's tenant recipient block policy",
+    documentedText: "Your message can't be delivered because messages to <recipients> are blocked by your organization using Tenant Allow Block List.",
     meaning:
       'At least one recipient address or domain is blocked in your own Tenant Allow/Block List, and that stops the whole message for every recipient.',
     fixOwner: 'sender admin',
-    fix: 'Remove the block entry if the recipient should be reachable, then resend.',
-    learnMoreUrl: SRC.N1,
+    fix: 'An admin of your organization removes or changes the block entry if the recipient should be reachable; then resend.',
+    learnMoreUrl: SRC.N8_CODES,
   },
   {
     code: '5.7.705',
     exact: ['5.7.705'],
     documentedText: 'Access denied, tenant has exceeded threshold',
     meaning:
-      'Outbound mail from your tenant is blocked because it sent too much spam (a compromised account, an open relay or an abused connector). A renewed subscription that is still syncing can cause it too.',
+      'Outbound mail from your tenant is blocked because it sent too much spam or bulk mail (typically a compromised on-premises server or a compromised admin account used to create connectors). Renewing an expired subscription can cause it too, usually for under a day.',
     fixOwner: 'sender admin',
-    fix: 'Find and stop the spam source, then contact Microsoft support to restore sending.',
-    learnMoreUrl: SRC.N8,
+    fix: 'Find and fix the cause (secure compromised accounts, remove rogue connectors), then contact Microsoft Support to have the block removed.',
+    learnMoreUrl: SRC.N8_CODES,
   },
   {
     code: '5.7.708',
@@ -857,25 +1067,34 @@ export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
     documentedText: 'Access denied, traffic not accepted from this IP',
     meaning: 'Mail from this IP address is refused because its reputation is low, which is common for new or trial tenants.',
     fixOwner: 'sender admin',
-    fix: 'Contact Microsoft support and ask for an exception.',
-    learnMoreUrl: SRC.N8,
+    fix: 'Contact Microsoft Support and ask for an IP exception until Exchange Online licences are assigned.',
+    learnMoreUrl: SRC.N8_CODES,
   },
   {
     code: '5.7.750',
     exact: ['5.7.750'],
-    documentedText: 'Service unavailable. Client blocked from sending from unregistered domains',
-    meaning: 'Your tenant sent a large volume from domains it has not added and verified as accepted domains.',
+    documentedText: 'Client blocked from sending from unregistered domain',
+    meaning: 'Your tenant sent a large volume from domains it has not added and validated as accepted domains (less often: misconfigured connectors).',
     fixOwner: 'sender admin',
-    fix: 'Add and verify every domain you send from, or send through a certificate-based connector.',
-    learnMoreUrl: SRC.N8,
+    fix: 'Add and validate every domain you send from, or use a certificate-based outbound connector, and look for unusual connectors and compromised accounts (attackers create inbound connectors to send spam). After fixing the cause, contact Microsoft Support to have the block removed.',
+    learnMoreUrl: SRC.N8_CODES,
   },
   {
     code: '5.7.700-750',
     ranges: [{ classes: [5], subject: 7, from: 700, to: 750 }],
     meaning: 'Your tenant is blocked from sending (the 5.7.700–5.7.750 family), usually because of spam or mail from unregistered domains.',
     fixOwner: 'sender admin',
-    fix: 'Find and fix the cause (compromised accounts, open relays, unregistered sending domains), then contact Microsoft support if the block remains.',
+    fix: 'Find and fix the cause (compromised accounts, open relays, unregistered sending domains), then contact Microsoft Support if the block remains.',
     learnMoreUrl: SRC.N8,
+  },
+  {
+    code: '5.7.800',
+    exact: ['5.7.800'],
+    documentedText: 'Access denied, banned sender',
+    meaning: 'The EHLO, P1 (envelope) or P2 (header) sender domain of the message is banned because spam was detected from it.',
+    fixOwner: 'sender admin',
+    fix: 'Stop the spam from the domain, then contact Microsoft support to restore its ability to send.',
+    learnMoreUrl: SRC.N1,
   },
 ];
 
@@ -912,23 +1131,40 @@ function inRange(range: StatusCodeRange, cls: number, subject: number, detail: n
   );
 }
 
-/** Among candidate entries, a text-specific one whose pattern matches, else the first general one. */
-function pick(candidates: readonly StatusCodeEntry[], text: string): StatusCodeEntry | undefined {
-  if (text) {
-    const specific = candidates.find((e) => e.whenText?.test(text));
-    if (specific) return specific;
-  }
-  return candidates.find((e) => !e.whenText);
+interface CaseInput {
+  text: string;
+  /** The event names a remote server that answered. */
+  remote: boolean;
 }
 
-function findEntry(code: string, text: string): StatusCodeEntry | undefined {
+function hasSelector(e: StatusCodeEntry): boolean {
+  return e.whenText !== undefined || e.whenRemote !== undefined;
+}
+
+function selects(e: StatusCodeEntry, input: CaseInput): boolean {
+  if (e.whenText && !(input.text && e.whenText.test(input.text))) return false;
+  if (e.whenRemote !== undefined && e.whenRemote !== input.remote) return false;
+  return true;
+}
+
+/** Among candidate entries, the first case whose selector matches the event, else the first general one. */
+function pick(candidates: readonly StatusCodeEntry[], input: CaseInput): StatusCodeEntry | undefined {
+  const specific = candidates.find((e) => hasSelector(e) && selects(e, input));
+  if (specific) return specific;
+  return candidates.find((e) => !hasSelector(e));
+}
+
+function findEntry(code: string, input: CaseInput): StatusCodeEntry | undefined {
   const exact = STATUS_CODE_ENTRIES.filter((e) => e.exact?.includes(code));
-  const hit = pick(exact, text);
+  const hit = pick(exact, input);
   if (hit) return hit;
   const [cls, subject, detail] = code.split('.').map(Number) as [number, number, number];
   const ranged = STATUS_CODE_ENTRIES.filter((e) => e.ranges?.some((r) => inRange(r, cls, subject, detail)));
-  return pick(ranged, text);
+  return pick(ranged, input);
 }
+
+// A remote server named in the raw text, for callers that pass the text without a decoded remote host.
+const REMOTE_IN_TEXT = /\{FQDN=[^};\s]+\}|\[LastAttemptedServerName=[^\]\s]+\]|OutboundProxyTargetHostName:\s*[A-Za-z0-9]/i;
 
 // ── RFC 3463 fallback ───────────────────────────────────────────────────────────────────────────
 
@@ -977,61 +1213,42 @@ const PERMANENT_FIX: Record<number, { owner: FixOwner; fix: string }> = {
   },
   5: { owner: 'sender admin', fix: 'The sender\'s admin checks the sending server or app for SMTP protocol problems.' },
   6: { owner: 'sender', fix: 'Change the message (format, size or attachments) and send it again.' },
+  // Microsoft's 5.7.1 page covers 5.7.0 through 5.7.999 and says the recipient or the recipient's
+  // admin usually has to change a setting, so an unknown 5.7.x never points at the sender's side.
   7: {
-    owner: 'sender admin',
-    fix: "The sender's admin checks the sender's authentication (SPF, DKIM, DMARC), reputation, and any rule or policy the error names.",
+    owner: 'recipient admin',
+    fix: "Usually the recipient or the recipient's admin has to change a setting (a restriction on the recipient, a group, or a rule); the server's text above names it. If it names your own organization's policy, your admin acts instead.",
   },
 };
 
-function fallback(code: string, cls: number, subject: number): StatusCodeExplanation {
+const FALLBACK_NOTE = 'Fallback: no entry documents this exact code, so this is general guidance for its class.';
+
+function fallback(code: string, cls: number, subject: number, text: string): StatusCodeExplanation {
   const subjectMeaning =
     SUBJECT_MEANING[subject] ?? `Its subject (${subject}) is not one RFC 3463 defines.`;
-  const meaning = `${CLASS_MEANING[cls] ?? ''} ${subjectMeaning}`.trim();
+  const said = text.trim() ? ` The server said: ${fenceUntrusted(text.trim(), 200)}.` : '';
+  const meaning = `${CLASS_MEANING[cls] ?? ''} ${subjectMeaning}${said} ${FALLBACK_NOTE}`.trim();
   const permanentFix = PERMANENT_FIX[subject] ?? PERMANENT_FIX[0]!;
   const subjectName = SUBJECT_NAME[subject] ?? 'undefined subject';
   const matched = `${code} (RFC 3463 class ${cls} / subject ${subject}: ${subjectName})`;
-  // Microsoft's 5.7.1 page says its guidance applies to 5.7.0 through 5.7.999.
   const learnMoreUrl = cls === 5 && subject === 7 ? SRC.N5 : SRC.R1;
+  const base = { code, known: false, matched, meaning, fallback: true } as const;
 
   if (cls === 2) {
-    return {
-      code,
-      known: false,
-      matched,
-      meaning,
-      fixOwner: 'nobody (retried automatically)',
-      fix: 'Nothing to fix: this is not an error.',
-      retryHelps: false,
-      permanent: false,
-      learnMoreUrl: SRC.R1,
-    };
+    return { ...base, fixOwner: 'nobody (retried automatically)', fix: 'Nothing to fix: this is not an error.', retryHelps: false, permanent: false, learnMoreUrl: SRC.R1 };
   }
   if (cls === 4) {
-    const owner: FixOwner = subject === 7 ? 'sender admin' : 'nobody (retried automatically)';
     const lower = permanentFix.fix.charAt(0).toLowerCase() + permanentFix.fix.slice(1);
     return {
-      code,
-      known: false,
-      matched,
-      meaning,
-      fixOwner: owner,
+      ...base,
+      fixOwner: 'nobody (retried automatically)',
       fix: `Nothing to do yet: the sending server retries. If it keeps failing until the message expires: ${lower}`,
       retryHelps: true,
       permanent: false,
       learnMoreUrl: SRC.R1,
     };
   }
-  return {
-    code,
-    known: false,
-    matched,
-    meaning,
-    fixOwner: permanentFix.owner,
-    fix: permanentFix.fix,
-    retryHelps: false,
-    permanent: true,
-    learnMoreUrl,
-  };
+  return { ...base, fixOwner: permanentFix.owner, fix: permanentFix.fix, retryHelps: false, permanent: true, learnMoreUrl };
 }
 
 function unreadable(input: unknown): StatusCodeExplanation {
@@ -1051,16 +1268,18 @@ function unreadable(input: unknown): StatusCodeExplanation {
 
 /**
  * Explain an enhanced status code. Accepts a bare code ('5.7.1') or text containing one
- * ('550 5.7.1 Unable to relay'). `detail` is the surrounding error text, when known; it picks the
- * right row for codes with several documented meanings (5.7.1, 5.4.1, 5.0.350, 2.1.5 …).
- * Never throws.
+ * ('550 5.7.1 Unable to relay'). `detail` is what the event says around the code: its error text,
+ * and the remote server that answered when the event names one. It picks the case for codes with
+ * several documented meanings (5.7.1, 5.4.1, 5.0.350, 4.4.7, 2.1.5 …), where the owner or the fix
+ * depends on the case. Never throws.
  */
-export function explainStatusCode(code: string, detail?: string): StatusCodeExplanation {
+export function explainStatusCode(code: string, detail?: string | StatusContext): StatusCodeExplanation {
   try {
     if (typeof code !== 'string') return unreadable(code);
+    const context: StatusContext = typeof detail === 'string' ? { text: detail } : (detail ?? {});
     const bare = BARE.exec(code);
     let normalised: string | undefined;
-    let text = typeof detail === 'string' ? detail : '';
+    let text = typeof context.text === 'string' ? context.text : '';
     if (bare) {
       normalised = normalise(bare[1] ?? '', bare[2] ?? '', bare[3] ?? '');
     } else {
@@ -1070,8 +1289,9 @@ export function explainStatusCode(code: string, detail?: string): StatusCodeExpl
     if (!normalised) return unreadable(code);
     const [cls, subject] = normalised.split('.').map(Number) as [number, number, number];
 
-    const entry = findEntry(normalised, text);
-    const out = entry ? fromEntry(entry, normalised, cls) : fallback(normalised, cls, subject);
+    const remote = (typeof context.remoteHost === 'string' && context.remoteHost.trim() !== '') || REMOTE_IN_TEXT.test(text);
+    const entry = findEntry(normalised, { text, remote });
+    const out = entry ? fromEntry(entry, normalised, cls) : fallback(normalised, cls, subject, text);
     if (cls === 4 && gaveUp(text || code, normalised)) {
       out.caveat = out.caveat ? `${GAVE_UP} ${out.caveat}` : GAVE_UP;
     }
@@ -1105,6 +1325,8 @@ function fromEntry(entry: StatusCodeEntry, normalised: string, cls: number): Sta
     learnMoreUrl: entry.learnMoreUrl,
   };
   if (entry.documentedText) out.documentedText = entry.documentedText;
+  if (entry.caseName) out.case = entry.caseName;
+  if (entry.tellApart) out.tellApart = entry.tellApart;
   if (entry.caveat) out.caveat = entry.caveat;
   return out;
 }

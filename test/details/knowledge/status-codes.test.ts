@@ -5,6 +5,10 @@ import {
   parseEnhancedCode,
 } from '../../../src/details/knowledge/status-codes.js';
 import { ndrSamples, sourceUrls, statusCodeTable, type StatusCodeRow } from './reference.js';
+import { NDR_FIXTURE } from '../../support/ndr-fixture.js';
+
+/** Microsoft's NDR pages as transcribed in test/fixtures/ndr-codes.json. */
+const fixturePages = new Set(NDR_FIXTURE.pages.map((p) => p.url));
 
 /** Exchange Online's documented codes (test/fixtures/ndr-status-code-table.json). */
 const codeTable = statusCodeTable();
@@ -81,8 +85,8 @@ describe('coverage of the documented codes', () => {
     }
   });
 
-  it('every entry cites a URL of the reference tables or a sibling Learn NDR article', () => {
-    const known = sourceUrls();
+  it('every entry cites a URL of the reference tables or a Microsoft page transcribed in the NDR fixture', () => {
+    const known = new Set([...sourceUrls(), ...fixturePages]);
     const sibling =
       /^https:\/\/learn\.microsoft\.com\/en-us\/(exchange\/troubleshoot|troubleshoot\/exchange)\/email-delivery\/ndr\/fix-error-/;
     for (const e of STATUS_CODE_ENTRIES) {
@@ -170,14 +174,16 @@ describe('lookup order and forms', () => {
     expect(explainStatusCode('5.7.1', '5.7.1 Unable to relay').fixOwner).toBe('sender admin');
     expect(explainStatusCode('5.7.1').fixOwner).toBe('group owner');
     expect(explainStatusCode('550 5.7.1 Service unavailable; Client host [1.2.3.4] blocked using Blocklist 1').meaning).toMatch(/blocklist/i);
-    expect(explainStatusCode('5.4.1', 'Recipient address rejected: Access denied').fixOwner).toBe('sender');
+    // Microsoft's 5.4.1 edge-blocking article is written for the recipient organization's admin.
+    expect(explainStatusCode('5.4.1', 'Recipient address rejected: Access denied').fixOwner).toBe('recipient admin');
+    expect(explainStatusCode('5.4.1', 'Recipient address rejected: Access denied').case).toBe('edge blocking');
     expect(explainStatusCode('5.4.1').fixOwner).toBe('recipient admin');
   });
 
   it('accepts free text in place of a bare code', () => {
     const x = explainStatusCode('550 5.4.310 DNS domain bbb.ccccccc does not exist [Message=InfoDomainNonexistent]');
     expect(x).toMatchObject({ code: '5.4.310', known: true, fixOwner: 'sender', permanent: true });
-    expect(x.caveat).toMatch(/unverified/i);
+    expect(x.caveat).toMatch(/no Microsoft page/i);
   });
 
   it('treats 2.1.5 as success, not failure', () => {
@@ -215,9 +221,10 @@ describe('RFC 3463 fallback', () => {
     expect(x.learnMoreUrl).toBe('https://www.rfc-editor.org/rfc/rfc3463');
   });
 
-  it('5.7.999: permanent policy problem, sender admin, Microsoft 5.7.x guidance', () => {
+  it('5.7.999: permanent policy problem, recipient side (Microsoft 5.7.x guidance), marked as a fallback', () => {
     const x = explainStatusCode('5.7.999');
-    expect(x).toMatchObject({ known: false, permanent: true, retryHelps: false, fixOwner: 'sender admin' });
+    expect(x).toMatchObject({ known: false, fallback: true, permanent: true, retryHelps: false, fixOwner: 'recipient admin' });
+    expect(x.meaning).toMatch(/fallback/i);
     expect(x.meaning).toMatch(/security or policy/i);
     expect(x.learnMoreUrl).toContain('fix-error-code-550-5-7-1');
   });
@@ -229,7 +236,8 @@ describe('RFC 3463 fallback', () => {
     expect(explainStatusCode('5.5.99').fixOwner).toBe('sender admin');
     expect(explainStatusCode('5.6.99').fixOwner).toBe('sender');
     expect(explainStatusCode('5.0.99').fixOwner).toBe('recipient admin');
-    expect(explainStatusCode('4.7.999').fixOwner).toBe('sender admin');
+    // Like every unknown class-4 code: retried on its own (no Microsoft page names an owner for 4.7.x).
+    expect(explainStatusCode('4.7.999').fixOwner).toBe('nobody (retried automatically)');
     expect(explainStatusCode('4.2.99').fixOwner).toBe('nobody (retried automatically)');
   });
 
