@@ -1029,7 +1029,7 @@ export const STATUS_CODE_ENTRIES: readonly StatusCodeEntry[] = [
     documentedText: 'Access denied, Your organization does not allow external forwarding. … AS(7555)',
     meaning: 'Automatic forwarding to an outside address was blocked by the outbound spam policy.',
     fixOwner: 'sender admin',
-    fix: 'If this forwarding is wanted, create a custom outbound spam policy that permits automatic external forwarding and apply it to this user.',
+    fix: 'If this forwarding is wanted, create a custom outbound spam policy that permits automatic external forwarding and apply it to this user. A remote domain setting or mail flow rule that blocks forwarding still wins, so check those too.',
     learnMoreUrl: SRC.N15,
   },
   {
