@@ -14,6 +14,7 @@ Usage:
   message-trace-mcp            serve MCP on stdin/stdout (configure with environment variables)
   message-trace-mcp --demo     serve against a built-in simulated tenant (no credentials needed)
   message-trace-mcp --check    check the configuration, sign-in and Graph access, then exit
+  message-trace-mcp --version  print the version
   message-trace-mcp --help     this text
 
 Configuration: see README.md (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_CERTIFICATE_PATH or
@@ -26,16 +27,17 @@ interface Flags {
   demo: boolean;
   check: boolean;
   help: boolean;
+  version: boolean;
   unknown: string[];
 }
 
 function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags {
-  const flags: Flags = { demo: /^(1|true|yes)$/i.test(env.MESSAGE_TRACE_DEMO ?? ''), check: false, help: false, unknown: [] };
+  const flags: Flags = { demo: /^(1|true|yes)$/i.test(env.MESSAGE_TRACE_DEMO ?? ''), check: false, help: false, version: false, unknown: [] };
   for (const arg of argv) {
     if (arg === '--demo') flags.demo = true;
     else if (arg === '--check') flags.check = true;
     else if (arg === '--help' || arg === '-h') flags.help = true;
-    else if (arg === '--version' || arg === '-v') flags.help = true;
+    else if (arg === '--version' || arg === '-v') flags.version = true;
     else flags.unknown.push(arg);
   }
   return flags;
@@ -103,8 +105,13 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (err) => log.error(`uncaught: ${err.stack ?? err.message}`));
   process.on('unhandledRejection', (err) => log.error(`unhandled rejection: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
   const flags = parseFlags(process.argv.slice(2), process.env);
+  // Asked-for output goes to stdout (nothing is serving MCP then); a usage error goes to stderr.
   if (flags.help) {
-    process.stderr.write(USAGE);
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (flags.version) {
+    process.stdout.write(`${SERVER_VERSION}\n`);
     return;
   }
   if (flags.unknown.length > 0) {

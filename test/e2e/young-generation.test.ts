@@ -30,8 +30,8 @@ function youngGenerationMb(nodeArgs: string[], env: Record<string, string> = {})
   const dir = mkdtempSync(join(tmpdir(), 'young-'));
   const probe = join(dir, 'probe.mjs');
   writeFileSync(probe, PROBE);
-  // --help: the bin starts, prints its usage to stderr and returns; the probe then runs.
-  const run = spawnSync(process.execPath, [...nodeArgs, '--import', probe, ENTRY, '--help'], {
+  // An unknown flag: the bin starts, prints its usage to stderr and returns; the probe then runs.
+  const run = spawnSync(process.execPath, [...nodeArgs, '--import', probe, ENTRY, '--no-such-flag'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     encoding: 'utf8',
