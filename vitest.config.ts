@@ -1,12 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
+// Two projects: `unit` (in-process: modules, the simulator over loopback, tools through an
+// in-memory MCP client) and `e2e` (spawns the built dist/ and the benchmark script). They run in
+// one `npm test`; `npx vitest run --project unit` is the quick loop while developing.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
+    // Generous: a test that waits on a cancel or a shutdown that never comes fails by timing out,
+    // and a busy 2-core machine must not turn slow into failed.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     // The e2e tests spawn dist/index.js; the machine has 2 cores.
     pool: 'forks',
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**', 'test/bench/**'] } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts', 'test/bench/**/*.test.ts'] } },
+    ],
   },
 });

@@ -1,6 +1,8 @@
 /**
- * Cancellation and shutdown: a client cancel aborts the in-flight HTTP request and the retry wait
- * at once; stdin closing mid-call ends the process promptly.
+ * Cancellation and shutdown: a client cancel aborts the in-flight HTTP request and the retry wait;
+ * stdin closing mid-call ends the process. No wall-clock bounds: the server here never answers (or
+ * asks for a wait far longer than the test may take), so a cancel or shutdown that did not work
+ * would show as a test timeout, not as a number that a busy machine can push over a limit.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -26,12 +28,11 @@ function client(url: string) {
   return new GraphClient({ origin: url, apiVersion: 'v1.0', tokens: { delegated: false, getToken: async () => TEST_TOKEN }, budget: new RequestBudget(90) });
 }
 
-async function timeToReject(p: Promise<unknown>): Promise<{ ms: number; err: unknown }> {
-  const t0 = Date.now();
+async function rejection(p: Promise<unknown>): Promise<unknown> {
   try {
     await p;
   } catch (err) {
-    return { ms: Date.now() - t0, err };
+    return err;
   }
   throw new Error('expected a rejection');
 }
@@ -43,39 +44,37 @@ describe('cancellation', () => {
     const c = client(sim.url);
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 100);
-    const { ms, err } = await timeToReject(c.getJson(c.url('/admin/exchange/tracing/messageTraces'), { signal: ac.signal, allowance: new WaitAllowance(40_000), what: 'x' }));
+    const err = await rejection(c.getJson(c.url('/admin/exchange/tracing/messageTraces'), { signal: ac.signal, allowance: new WaitAllowance(40_000), what: 'x' }));
     expect((err as TraceError).kind).toBe('cancelled');
-    expect(ms).toBeLessThan(400);
     await c.close();
   });
 
   it('aborts a Retry-After wait at once', async () => {
     sim = await startGraphSimulator({ acceptToken: (t) => t === TEST_TOKEN });
-    sim.faults.add({ kind: 'throttle', retryAfter: '20' });
+    sim.faults.add({ kind: 'throttle', retryAfter: '120' });
     const c = client(sim.url);
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 150);
-    const { ms, err } = await timeToReject(c.getJson(c.url('/admin/exchange/tracing/messageTraces'), { signal: ac.signal, allowance: new WaitAllowance(40_000), what: 'x' }));
+    const err = await rejection(c.getJson(c.url('/admin/exchange/tracing/messageTraces'), { signal: ac.signal, allowance: new WaitAllowance(200_000), what: 'x' }));
     expect((err as TraceError).kind).toBe('cancelled');
-    expect(ms).toBeLessThan(500);
+    expect(sim.requests.length).toBe(1); // the wait was abandoned, not served and retried
     await c.close();
   });
 
-  it('a client-side cancel of a tool call stops the handler within a fraction of a second', async () => {
-    const events: Array<{ at: number; msg: string }> = [];
-    const log: Logger = { debug() {}, warn() {}, error() {}, info: (msg) => events.push({ at: Date.now(), msg }) };
+  it('a client-side cancel of a tool call stops the handler', async () => {
+    const events: Array<{ msg: string }> = [];
+    const log: Logger = { debug() {}, warn() {}, error() {}, info: (msg) => events.push({ msg }) };
     h = await startHarness({ log });
     h.sim.faults.add({ kind: 'throttle', retryAfter: '3' });
     const ac = new AbortController();
     const call = h.call('search_traces', {}, { signal: ac.signal });
     await new Promise((r) => setTimeout(r, 200));
-    const cancelledAt = Date.now();
     ac.abort('user cancelled');
     await expect(call).rejects.toThrow();
-    for (let i = 0; i < 50 && !events.some((e) => /cancelled/.test(e.msg)); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && !events.some((e) => /cancelled/.test(e.msg)); i++) await new Promise((r) => setTimeout(r, 20));
     const handled = events.find((e) => /tool call failed \(cancelled\)/.test(e.msg));
+    // "cancelled", not "throttled": the handler ended on the cancel, not at the end of the wait.
     expect(handled).toBeDefined();
-    expect(handled!.at - cancelledAt).toBeLessThan(500);
     // The next call works normally (after the 3 s Retry-After, which holds every caller back).
     h.sim.faults.clear();
     const r = await h.call('search_traces', { limit: 1 });
@@ -101,9 +100,8 @@ describe('shutdown', () => {
     send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'search_traces', arguments: {} } });
     for (let i = 0; i < 100 && sim.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(sim.requests.length).toBe(1); // the call is in flight, hanging
-    const t0 = Date.now();
+    // The Graph request hangs forever: only the stdin close can end the process.
     child.stdin.end();
     expect(await exited).toBe(0);
-    expect(Date.now() - t0).toBeLessThan(1000);
   });
 });
