@@ -3,7 +3,7 @@
  * documents (https://learn.microsoft.com/en-us/graph/api/resources/exchangemessagetrace):
  * `eq` on ids, addresses, status and IPs; `ge` + `le` on receivedDateTime; contains /
  * startsWith / endsWith on subject; clauses joined with `and`. Graph silently ignores `or` and
- * `in` (graph-api.md §1.4), so a list of values is never folded into one filter: the caller runs
+ * `in` (they are not among the operators the resource page lists), so a list of values is never folded into one filter: the caller runs
  * one query per value. Every value goes through `odataString`, so no input can change the
  * filter's structure.
  */

@@ -5,7 +5,7 @@ import { explainDetails, type DetailsExplanation } from '../../src/details/expla
 
 // ------------------------------------------------------------------------------------------------
 // Fixtures. The golden one is the published Graph response; the others are hand-written from the
-// real strings in ndr-events.md §5/§7 (labelled synthetic where no public sample exists).
+// real strings from published samples and Microsoft's pages (labelled synthetic where no public sample exists).
 
 
 const TRACE_ID = '5e2a9f4c-7b1d-4c8e-a3f6-08de5c1a2b3c';

@@ -1,7 +1,7 @@
 /**
  * Builders for `getDetailsByRecipient` events that look like Exchange Online's: event names,
- * descriptions and `data` MEP XML follow the published samples (sample-responses.json) and the
- * shapes collected in ndr-events.md §3, §5, §7. Strings marked "synthetic" have no public sample;
+ * descriptions and `data` MEP XML follow the published samples (test/fixtures/sample-responses.json) and the
+ * event shapes documented for message trace details (the pages in src/details/knowledge/sources.ts). Strings marked "synthetic" have no public sample;
  * they are built from the documented parts (codes, components, agent keys).
  */
 import type { MessageTraceDetailEvent } from '../../graph/types.js';
@@ -93,7 +93,7 @@ export interface SfaVerdict {
   ipv?: string;
 }
 
-/** `S:SFA=SUM|SFV=…|…|SCL=…|…;` as in the EAC documentation's example (ndr-events.md §5.4). */
+/** `S:SFA=SUM|SFV=…|…|SCL=…|…;` as in the EAC documentation's example (SRC.T1 in src/details/knowledge/sources.ts). */
 export function sfaBlob(v: SfaVerdict, sender: { host: string; ip: string; country: string; lang: string }, rng: Rng): string {
   const sfs = v.sfv === 'SPM' ? `SFS=${rng.int(100000000, 999999999)}|SFS=${rng.int(100000, 999999)}` : 'SFS=';
   const parts = [

@@ -9,7 +9,7 @@ export type Fault =
   | { kind: 'status'; status: number; retryAfter?: string; message?: string }
   /** 429 with the message-trace throttle text; Retry-After only when given. */
   | { kind: 'throttle'; retryAfter?: string }
-  /** The missing service principal error (sample-responses.json), as 401 Unauthorized or 403 Forbidden. */
+  /** The missing service principal error (test/fixtures/sample-responses.json), as 401 Unauthorized or 403 Forbidden. */
   | { kind: 'servicePrincipal'; status: 401 | 403 }
   /** 403 Authorization_RequestDenied: the token lacks ExchangeMessageTrace.Read.All. */
   | { kind: 'consentMissing' }

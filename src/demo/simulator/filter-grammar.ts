@@ -1,6 +1,7 @@
 /**
  * The `$filter` language of `GET /admin/exchange/tracing/messageTraces`, exactly as Graph documents
- * it (graph-api.md §1.3–1.4) and nothing more:
+ * it (https://learn.microsoft.com/en-us/graph/api/messagetracingroot-list-messagetraces and the
+ * resource page, https://learn.microsoft.com/en-us/graph/api/resources/exchangemessagetrace) and nothing more:
  *
  *   filter   := group ( 'and' group )*
  *   group    := '(' filter ')' | clause

@@ -1,5 +1,5 @@
 /**
- * The published real responses (sample-responses.json: a beta list page and the detail record of
+ * The published real responses (test/fixtures/sample-responses.json, with its source URL: a beta list page and the detail record of
  * its failed recipient, January 2026), kept verbatim. The tenant shifts their timestamps into the
  * recent window; every other byte (ids, addresses, subjects, messageIds, descriptions, data XML)
  * is served as published.

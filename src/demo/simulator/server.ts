@@ -1,6 +1,7 @@
 /**
- * A local HTTP server that behaves like the Microsoft Graph message trace API (graph-api.md
- * §1.3–1.8, §2, §3.4–3.5, §4): the same routes under /v1.0 and /beta, bearer tokens, the
+ * A local HTTP server that behaves like the Microsoft Graph message trace API as documented
+ * (https://learn.microsoft.com/en-us/graph/api/messagetracingroot-list-messagetraces and
+ * https://learn.microsoft.com/en-us/graph/api/exchangemessagetrace-getdetailsbyrecipient): the same routes under /v1.0 and /beta, bearer tokens, the
  * documented `$filter` grammar and date rules, `$top`/`@odata.nextLink` paging, the evolvable
  * `recalled` status, a rolling per-tenant rate limit shared by list and details, and injectable
  * faults. Used by every test of the project and by `--demo`.

@@ -3,7 +3,7 @@
  * explained and placed in the mail pipeline. Graph sends free text ("Receive", "TRANSFER",
  * "Transport rule", "Spam Diagnostics" …), so lookup ignores case, spaces, underscores and dashes.
  *
- * Facts: /work/shared/reference/ndr-events.md §3 and graph-api.md §5.3; wording is ours.
+ * Facts: the message trace documentation (SRC.T1–T5) and Graph's event shape (SRC.G1); wording is ours.
  */
 import { SRC } from './sources.js';
 

@@ -1,7 +1,8 @@
 /**
  * Mail flow (transport) rule and DLP rule matches, explained.
- * Facts: ndr-events.md §3 (Transport rule / DLP rule events; rule ID -1 = deleted, T2) and §5.4
- * (S:TRA action and mode; legacy Action values, G4); wording is ours.
+ * Facts: the message trace FAQ (Transport rule / DLP rule events; rule ID -1 = deleted, SRC.T2)
+ * and the detail documentation (S:TRA action and mode: SRC.T1; legacy Action values: SRC.G4);
+ * wording is ours.
  */
 import { fenceUntrusted, sanitizeText } from '../../output/untrusted.js';
 import { SRC } from './sources.js';

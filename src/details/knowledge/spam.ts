@@ -1,7 +1,7 @@
 /**
  * Anti-spam stamps (SCL, SFV, CAT, DI, …) and the delivery folder, explained.
- * Facts: ndr-events.md §5.4 (S:SFA, DI) and §6 (H1 anti-spam headers, H2 SCL, H3 dest values);
- * wording is ours.
+ * Facts: the anti-spam header pages (SRC.H1, SCL: SRC.H2, delivery destinations: SRC.H3) and the
+ * message trace detail documentation (S:SFA, DI: SRC.T1); wording is ours.
  */
 import { fenceUntrusted } from '../../output/untrusted.js';
 import { SRC } from './sources.js';

@@ -1,6 +1,6 @@
 /**
  * The delivery status of a message trace row (Graph `exchangeMessageTraceStatus`), explained.
- * Facts: ndr-events.md §4 and graph-api.md §2.2; wording is ours.
+ * Facts: Graph's status list (SRC.G1) and the message trace pages (SRC.T3, SRC.T6, SRC.T8); wording is ours.
  */
 import { fenceUntrusted } from '../../output/untrusted.js';
 import { isProblemStatus } from '../../graph/types.js';

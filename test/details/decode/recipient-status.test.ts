@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeRecipientStatus, parseLastRetryTime, statusClass } from '../../../src/details/decode/recipient-status.js';
 
-// The published sample (sample-responses.json, Fail event): MEP value and description.
+// The published sample (test/fixtures/sample-responses.json, Fail event): MEP value and description.
 const SAMPLE_MEP =
   '[{LED=550 5.4.310 DNS domain bbb.ccccccc does not exist [Message=InfoDomainNonexistent] [LastAttemptedServerName=bbb.ccccccc] [AM4PEPF0002BAA6.EURPRD83.prod.outlook.com 2026-01-25T09:49:29.944Z 08DE5AB03F707551]};{MSG=InfoDomainNonexistent};{FQDN=bbb.ccccccc};{IP=0.0.0.0};{LRT=1/25/2026 9:49:29 AM}]';
 const SAMPLE_DESCRIPTION = `Reason: ${SAMPLE_MEP}. OutboundProxyTargetHostName: bbb.ccccccc`;
@@ -35,7 +35,7 @@ describe('decodeRecipientStatus: the published sample', () => {
   });
 });
 
-describe('decodeRecipientStatus: real strings from ndr-events.md §5 and §7', () => {
+describe('decodeRecipientStatus: real strings from published NDRs and Microsoft pages', () => {
   it('5.1.10 RecipientNotFound (Q1)', () => {
     const s = decodeRecipientStatus(
       '[{LED=550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient ******@xxx.com not found by SMTP address lookup};{MSG=};{FQDN=};{IP=};{LRT=}]',
