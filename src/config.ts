@@ -6,6 +6,7 @@
  */
 import { mayCarryToken } from './graph/client.js';
 import { isGuidShape } from './shapes.js';
+import { registerSecret } from './output/secrets.js';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 export const DEFAULT_GRAPH_URL = 'https://graph.microsoft.com';
@@ -69,6 +70,15 @@ type Env = Record<string, string | undefined>;
 
 const TENANT_DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
 
+/**
+ * A wrongly set value, described rather than echoed: whatever was pasted into a variable may be a
+ * secret (a client secret in AZURE_CLIENT_ID), and problems are shown in tool results and logs.
+ */
+export function described(raw: string): string {
+  const n = Array.from(raw).length;
+  return `got ${n} character${n === 1 ? '' : 's'}`;
+}
+
 function value(env: Env, name: string): string | undefined {
   const v = env[name]?.trim();
   return v ? v : undefined;
@@ -83,7 +93,7 @@ function readGraphOrigin(env: Env, problems: ConfigProblem[]): string {
   } catch {
     problems.push({
       setting: 'MESSAGE_TRACE_GRAPH_URL',
-      problem: `"${raw}" is not a URL.`,
+      problem: `its value is not a URL (${described(raw)}).`,
       fix: `Set it to the Graph origin, e.g. ${DEFAULT_GRAPH_URL}, or remove it to use that default.`,
     });
     return DEFAULT_GRAPH_URL;
@@ -99,7 +109,7 @@ function readGraphOrigin(env: Env, problems: ConfigProblem[]): string {
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.username || url.password) {
     problems.push({
       setting: 'MESSAGE_TRACE_GRAPH_URL',
-      problem: `"${raw}" has a path, query or credentials; only the origin (scheme, host, port) is used.`,
+      problem: `its value has a ${[url.username || url.password ? 'user name or password' : '', url.pathname !== '/' && url.pathname !== '' ? 'path' : '', url.search ? 'query' : ''].filter(Boolean).join(', ')}; only the origin (scheme, host, port) is used.`,
       fix: `Set it to ${url.origin}; choose the API version with MESSAGE_TRACE_API_VERSION.`,
     });
   }
@@ -113,7 +123,7 @@ function readApiVersion(env: Env, problems: ConfigProblem[]): ApiVersion {
   if (found) return found;
   problems.push({
     setting: 'MESSAGE_TRACE_API_VERSION',
-    problem: `"${raw}" is not a Graph API version this server supports.`,
+    problem: `its value is not a Graph API version this server supports (${described(raw)}).`,
     fix: 'Set it to v1.0 (the default) or beta.',
   });
   return 'v1.0';
@@ -133,7 +143,7 @@ function readPositiveInt(
   if (Number.isInteger(n) && n >= min && n <= max) return n;
   problems.push({
     setting: name,
-    problem: `"${raw}" is not a whole number from ${min} to ${max}.`,
+    problem: `its value is not a whole number from ${min} to ${max} (${described(raw)}).`,
     fix: `Set it to a whole number from ${min} to ${max}, or remove it to use the default (${fallback}).`,
   });
   return fallback;
@@ -143,7 +153,7 @@ function checkTenant(tenantId: string, problems: ConfigProblem[]): void {
   if (!isGuidShape(tenantId) && !TENANT_DOMAIN.test(tenantId)) {
     problems.push({
       setting: 'AZURE_TENANT_ID',
-      problem: `"${tenantId}" is neither a GUID nor a domain name.`,
+      problem: `its value is neither a GUID nor a domain name (${described(tenantId)}).`,
       fix: 'Set it to the Directory (tenant) ID shown on the app registration\'s Overview page in the Entra admin center.',
     });
   }
@@ -153,7 +163,7 @@ function checkClientId(clientId: string, problems: ConfigProblem[]): void {
   if (!isGuidShape(clientId)) {
     problems.push({
       setting: 'AZURE_CLIENT_ID',
-      problem: `"${clientId}" is not a GUID.`,
+      problem: `its value is not a GUID (${described(clientId)}).`,
       fix: 'Set it to the Application (client) ID shown on the app registration\'s Overview page.',
     });
   }
@@ -166,7 +176,7 @@ function readAuthMode(env: Env, problems: ConfigProblem[]): AuthModeSetting {
   if (found) return found;
   problems.push({
     setting: 'MESSAGE_TRACE_AUTH',
-    problem: `"${raw}" is not an authentication mode.`,
+    problem: `its value is not an authentication mode (${described(raw)}).`,
     fix: `Set it to one of: ${AUTH_MODES.join(', ')} (or remove it to choose automatically).`,
   });
   return 'auto';
@@ -210,6 +220,8 @@ function readAuth(env: Env, problems: ConfigProblem[]): AuthConfig {
   const certPath = value(env, 'AZURE_CLIENT_CERTIFICATE_PATH');
   const certPassword = value(env, 'AZURE_CLIENT_CERTIFICATE_PASSWORD');
   const tokenFile = value(env, 'AZURE_FEDERATED_TOKEN_FILE');
+  // Whatever is configured as a secret is masked in every output from here on.
+  for (const configured of [token, secret, certPassword]) registerSecret(configured);
   const onAzure = Boolean(value(env, 'IDENTITY_ENDPOINT') || value(env, 'MSI_ENDPOINT'));
 
   const none = (reason: string): AuthConfig => ({ mode: 'none', reason });
@@ -333,7 +345,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (redactRaw && redactRaw.toLowerCase() !== 'addresses' && redactRaw.toLowerCase() !== 'none') {
     problems.push({
       setting: 'MESSAGE_TRACE_REDACT',
-      problem: `"${redactRaw}" is not a redaction mode.`,
+      problem: `its value is not a redaction mode (${described(redactRaw)}).`,
       fix: 'Set it to addresses (mask the local part of every address) or none.',
     });
   }

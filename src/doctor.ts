@@ -11,6 +11,7 @@ import { RequestBudget } from './graph/budget.js';
 import { GraphClient, WaitAllowance, createDispatcher, type TokenSource } from './graph/client.js';
 import { TraceError } from './errors.js';
 import { silentLogger, type Logger } from './log.js';
+import { registerSecret, scrubSecrets } from './output/secrets.js';
 
 export const REQUIRED_PERMISSION = 'ExchangeMessageTrace.Read.All';
 
@@ -111,7 +112,8 @@ function failureCheck(name: string, err: unknown): Check {
 
 /** Run every check in order; returns the exit code (0 = the server would work). */
 export async function runDoctor(opts: DoctorOptions): Promise<number> {
-  const out = opts.write;
+  // Every line passes the secrets filter: a Graph error or a claim could echo a token.
+  const out = (s: string): void => opts.write(scrubSecrets(s));
   const log = opts.log ?? silentLogger;
   let closeDemo: (() => Promise<void>) | undefined;
   let config: Config;
@@ -141,6 +143,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<number> {
       out(line(failureCheck('sign-in', err)));
       return 1;
     }
+    registerSecret(token);
     out(line({ ok: true, name: 'sign-in', detail: 'a Microsoft Graph token was acquired' }));
     const claims = checkTokenClaims(token, config);
     out(line(claims));

@@ -3,6 +3,7 @@
  * happened, why, and the exact fix, written for an admin reading it in chat. The tools turn it
  * into an isError result; nothing lets a stack trace through.
  */
+import { shownRequestId } from './output/plain-values.js';
 
 export type TraceErrorKind =
   | 'config'
@@ -42,7 +43,8 @@ export class TraceError extends Error {
     this.kind = init.kind;
     this.why = init.why;
     this.fix = init.fix;
-    this.requestId = init.requestId;
+    // A header value from Graph (or whatever answered): shown only in its GUID shape, else fenced.
+    this.requestId = init.requestId === undefined ? undefined : shownRequestId(init.requestId);
     this.status = init.status;
     this.retryAfterSeconds = init.retryAfterSeconds;
   }

@@ -22,7 +22,7 @@ import {
 } from './knowledge/index.js';
 import { statusClass, type RecipientStatus } from './decode/recipient-status.js';
 import { buildTimeline, SLOW_HOP_MIN_SECONDS, SLOW_HOP_MIN_SHARE, type TimelineEntry } from './timeline.js';
-import { fenceUntrusted, sanitizeText, truncateText } from '../output/untrusted.js';
+import { cleanText, fenceUntrusted, sanitizeText } from '../output/untrusted.js';
 import { domainOf } from '../output/addresses.js';
 import { formatDuration } from '../output/duration.js';
 import { parseIsoInstant } from '../shapes.js';
@@ -143,7 +143,7 @@ function eventTime(entry: TimelineEntry): string {
 
 /** An event name the knowledge base knows by that name is shown plain; any other name is data, fenced. */
 function eventName(event: string): string {
-  const clean = truncateText(sanitizeText(event), 40);
+  const clean = cleanText(event, 40);
   if (clean === '') return '(no event name)';
   const known = isKnownEvent(clean) && normaliseEventName(explainEvent(clean).name) === normaliseEventName(clean);
   return known ? clean : fenceUntrusted(clean, 40);
@@ -214,7 +214,7 @@ interface FactsBudget {
 
 /** A fact name: plain when it is a plain identifier (ClientIP, S:tlsversion), else fenced (MEP names are data too). */
 function factKey(key: string): string {
-  const clean = truncateText(sanitizeText(key), 80);
+  const clean = cleanText(key, 80);
   return /^[A-Za-z0-9_.:-]{1,80}$/.test(clean) ? clean : fenceUntrusted(clean, 80);
 }
 
@@ -456,7 +456,7 @@ function collectRules(timeline: TimelineEntry[], notes: string[]): DetailsExplan
     seen.add(key);
     if (rules.length >= MAX_RULES) continue;
     const name = r.name ? fenceUntrusted(r.name, 80) : undefined;
-    const action = r.action ? truncateText(sanitizeText(r.action), 60) : undefined;
+    const action = r.action ? cleanText(r.action, 60) : undefined;
     const item: NonNullable<DetailsExplanation['rules']>[number] = {
       kind: r.kind,
       // The knowledge base fences the name and id itself.
@@ -655,7 +655,7 @@ function buildSummary(ctx: StoryContext): string {
           'If it is legitimate, the recipient marks it "Not junk" or adds the sender to Safe Senders; the recipient\'s admin can review the anti-spam policy or allow the sender in the Tenant Allow/Block List, and the sender\'s admin should make sure SPF, DKIM and DMARC pass.',
         );
       } else {
-        parts.push(`Delivered to ${recipient}${folder ? ` (${truncateText(sanitizeText(folder), 40)})` : ''}${atWords}${sinceStart(ctx, outcome.decisive)}.`);
+        parts.push(`Delivered to ${recipient}${folder ? ` (${folder})` : ''}${atWords}${sinceStart(ctx, outcome.decisive)}.`);
         if (spamIsNotable(ctx.timeline, spam) && spam) parts.push(sentence(spam.summary));
         const delay = deferralSentence(ctx.timeline);
         if (delay) parts.push(delay);
@@ -673,7 +673,7 @@ function buildSummary(ctx: StoryContext): string {
       break;
     }
     case 'filteredAsSpam': {
-      parts.push(`Filtered as spam${verdict ? ` (${verdict})` : ''}: ${recipient} did not get the message in the Inbox${outcome.folder ? ` (last event: ${truncateText(sanitizeText(outcome.folder), 40)})` : ''}.`);
+      parts.push(`Filtered as spam${verdict ? ` (${verdict})` : ''}: ${recipient} did not get the message in the Inbox${outcome.folder ? ` (last event: ${outcome.folder})` : ''}.`);
       if (d) parts.push(sentence(`What to do (${ownerWords(d.fixOwner)}): ${d.fix}`));
       break;
     }
@@ -958,7 +958,7 @@ export function explainDetails(input: ExplainDetailsInput): DetailsExplanation {
     summary,
     outcome: {
       state: outcome.state,
-      ...(outcome.folder ? { folder: truncateText(sanitizeText(outcome.folder), 60) } : {}),
+      ...(outcome.folder ? { folder: outcome.folder } : {}),
       ...(outcome.at ? { at: outcome.at } : {}),
       ...(outcome.normal !== undefined ? { normal: outcome.normal } : {}),
     },

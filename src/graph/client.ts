@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { setTimeout as sleepTimer } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import type { ApiVersion } from '../config.js';
+import { registerSecret } from '../output/secrets.js';
 import type { RequestBudget } from './budget.js';
 import { utf8BomLength } from '../shapes.js';
 import { TraceError } from '../errors.js';
@@ -287,6 +288,7 @@ export class GraphClient {
       let token: string;
       try {
         token = await this.tokens.getToken(opts.signal);
+        registerSecret(token);
       } catch (err) {
         if (opts.signal.aborted) throw cancelledError();
         throw err;

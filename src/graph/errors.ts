@@ -4,6 +4,7 @@
  * or a raw Graph body.
  */
 import { TraceError } from '../errors.js';
+import { graphText, shownErrorCode } from '../output/plain-values.js';
 
 export const TRANSPORT_DATA_PLATFORM_APP_ID = '8bd644d1-64a1-4d4b-ae52-2e0cbf64e373';
 
@@ -49,15 +50,6 @@ export function graphErrorText(body: unknown): { code: string; message: string }
   return { code: '', message: '' };
 }
 
-/** Keep a Graph message safe to show: one line, bounded, no bearer-looking strings. */
-export function safeGraphMessage(message: string, max = 300): string {
-  const oneLine = message
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-    .replace(/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '[token]')
-    .trim();
-  return oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine;
-}
-
 /**
  * Map a non-2xx Graph response to a TraceError. Matched on Graph's error text as well as the
  * status: the service-principal error arrives as 401 or 403.
@@ -71,8 +63,10 @@ export function errorFromResponse(input: {
   delegated?: boolean;
 }): TraceError {
   const { status, body, requestId } = input;
-  const { code, message } = graphErrorText(body);
-  const text = `${code} ${message}`;
+  const { code: rawCode, message } = graphErrorText(body);
+  const text = `${rawCode} ${message}`;
+  // Graph's words are data: the code shown plain only in its identifier shape, the message fenced.
+  const code = rawCode ? shownErrorCode(rawCode) : '';
   if (/service principal/i.test(text) || text.includes(TRANSPORT_DATA_PLATFORM_APP_ID)) {
     return servicePrincipalError(status, requestId);
   }
@@ -90,7 +84,7 @@ export function errorFromResponse(input: {
     });
   }
   if (status === 400) {
-    const detail = message ? safeGraphMessage(message) : 'no detail given';
+    const detail = message ? graphText(message) : 'no detail given';
     return new TraceError({
       kind: 'badRequest',
       what: `Graph rejected the query (HTTP 400): ${detail}`,
@@ -125,7 +119,7 @@ export function errorFromResponse(input: {
   }
   return new TraceError({
     kind: 'protocol',
-    what: `Graph answered HTTP ${status}${code ? ` (${code})` : ''}${message ? `: ${safeGraphMessage(message)}` : ''}.`,
+    what: `Graph answered HTTP ${status}${code ? ` (${code})` : ''}${message ? `: ${graphText(message)}` : ''}.`,
     why: 'This is not a response the server expected from the message trace API.',
     fix: 'Check MESSAGE_TRACE_GRAPH_URL points at Microsoft Graph, then try again.',
     status,

@@ -1,13 +1,19 @@
 /**
- * Addresses in tool output. A plain, well-formed SMTP address is shown as is (sanitized) so a
- * model can pass it straight back to get_trace_details; anything else is fenced as untrusted
- * text. With redaction on (MESSAGE_TRACE_REDACT=addresses) the local part is replaced by a
- * stable pseudonym, the same one for the same address throughout one response.
+ * Addresses in tool output. A plain, well-formed SMTP address is shown as is so a model can pass
+ * it straight back to get_trace_details; anything else is fenced as untrusted text, and an
+ * address that only looks plain once hidden characters are removed (`c\u200Beo@…`) is shown
+ * fenced with those characters made visible (`«c[U+200B]eo@…»`): it is not the address it
+ * resembles. With redaction on (MESSAGE_TRACE_REDACT=addresses) every address, in a field or
+ * inside any text, becomes a pseudonym that keeps the domain: the same address gets the same
+ * pseudonym everywhere in one answer and its exports.
  */
-import { fenceUntrusted, sanitizeText } from './untrusted.js';
+import type { TextRedactor } from './scope.js';
+import { cleanText, fenceUntrusted, revealHidden, sanitizeText } from './untrusted.js';
 
 const PLAIN_ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$/;
 const PLAIN_DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$/;
+/** Longer field values are not addresses; only their start is looked at. */
+const FIELD_WINDOW = 1024;
 
 export function isPlainAddress(s: string): boolean {
   return s.length <= 254 && PLAIN_ADDRESS.test(s);
@@ -19,52 +25,87 @@ export function domainOf(address: string): string {
   return at >= 0 ? address.slice(at + 1).toLowerCase() : '';
 }
 
-export class AddressRenderer {
+// Addresses inside free text, in every shape a person or a mail system writes them: Unicode local
+// parts and domains (jörg@exämple.de), quoted local parts ("john smith"@…), IP literals
+// (mary@[10.0.0.1]), dotless domains (admin@intranet) and a percent-encoded @ (john%40contoso.com).
+// The local part leaves out ' ` = / { | } so that the text around an address (quotes, "key=")
+// is not taken for part of it. Over-matching only masks a little more.
+const WORD = String.raw`[\p{L}\p{N}\p{M}]`;
+const LABEL = String.raw`${WORD}(?:[\p{L}\p{N}\p{M}-]{0,62}${WORD})?`;
+const LOCAL = String.raw`(?:"[^"\r\n«»‹›]{1,64}"|[\p{L}\p{N}\p{M}.!#$%&*+?^_~-]{1,64})`;
+const DOMAIN = String.raw`(?:\[[^\]\s«»‹›]{1,64}\]|${LABEL}(?:\.${LABEL})*)`;
+const ADDRESS_IN_TEXT = new RegExp(`(${LOCAL})(?:@|%40)(${DOMAIN})`, 'gu');
+
+/** One key per address, whatever the form it was written in. */
+function addressKey(address: string): string {
+  return address.replace(/%40(?!.*%40)/, '@').toLowerCase();
+}
+
+export class AddressRenderer implements TextRedactor {
   private readonly pseudonyms = new Map<string, string>();
+  /** Local parts of the pseudonyms given out ("user3"), so that a pseudonym is never masked again. */
+  private readonly issued = new Set<string>();
 
   constructor(readonly redact: boolean) {}
 
   /**
-   * An address for output: plain, redacted, or fenced when it is not a plain address. With
-   * redaction, anything with an @ is an address to mask, plain or not (an internationalised
-   * local part like zoë.ångström@ is not "plain" but is still someone's address): the alias keeps
-   * the domain, plain when it is a DNS name, else fenced.
+   * An address for output: plain, altered (hidden characters shown), fenced when it is not a plain
+   * address, or a pseudonym. `fenced` false gives unfenced text (CSV cells).
    */
-  address(raw: string): string {
-    const clean = sanitizeText(raw);
-    const plain = isPlainAddress(clean);
-    if (!this.redact) return plain ? clean : fenceUntrusted(clean, 120);
-    const at = clean.lastIndexOf('@');
-    if (at < 0) return fenceUntrusted(clean, 120); // not an address: nothing to mask
-    const key = clean.toLowerCase();
-    let alias = this.pseudonyms.get(key);
-    if (!alias) {
-      alias = `user${this.pseudonyms.size + 1}@${this.domain(clean.slice(at + 1))}`;
-      this.pseudonyms.set(key, alias);
-    }
-    return alias;
+  address(raw: string, fenced = true): string {
+    const value = (raw.length > FIELD_WINDOW ? raw.slice(0, FIELD_WINDOW) : raw).trim();
+    const visible = revealHidden(value);
+    const asText = (): string => (fenced ? fenceUntrusted(visible, 120, this) : cleanText(visible, 254, this));
+    if (!this.redact) return isPlainAddress(value) ? value : asText();
+    // Masked whatever its shape or length: the last @ (or %40) splits it; the local part is
+    // never shown, so only its start goes into the key.
+    const at = Math.max(raw.lastIndexOf('@'), raw.lastIndexOf('%40'));
+    if (at < 0) return asText();
+    const local = sanitizeText(revealHidden(raw.slice(Math.max(0, at - FIELD_WINDOW), at)));
+    const domain = sanitizeText(raw.slice(at + (raw[at] === '@' ? 1 : 3), at + FIELD_WINDOW));
+    if (!local && !domain) return asText();
+    return this.pseudonym(`${local}@${domain}`.toLowerCase(), domain);
   }
 
   /** A domain for output: plain when it looks like a DNS name, fenced otherwise. */
   domain(raw: string): string {
-    const clean = sanitizeText(raw);
-    return PLAIN_DOMAIN.test(clean) && clean.length <= 253 ? clean.toLowerCase() : fenceUntrusted(clean, 80);
+    const clean = sanitizeText(raw.length > FIELD_WINDOW ? raw.slice(0, FIELD_WINDOW) : raw);
+    return PLAIN_DOMAIN.test(clean) && clean.length <= 253 ? clean.toLowerCase() : fenceUntrusted(clean, 80, this);
+  }
+
+  /** Every address inside `text` replaced by its pseudonym (pseudonyms already given stay). */
+  redactText(text: string): string {
+    if (!this.redact || (!text.includes('@') && !text.includes('%40'))) return text;
+    return text.replace(ADDRESS_IN_TEXT, (match: string, local: string, domain: string) => {
+      if (this.issued.has(local.toLowerCase())) return match;
+      // The alias may sit inside a «…» fence: a fenced domain gets ‹›, so it cannot close it.
+      return this.pseudonym(addressKey(match), domain).replace(/«/g, '‹').replace(/»/g, '›');
+    });
+  }
+
+  private pseudonym(key: string, domain: string): string {
+    let alias = this.pseudonyms.get(key);
+    if (!alias) {
+      // The domain first: showing it may give out a pseudonym of its own (a%40b inside it).
+      const shownDomain = this.domain(domain);
+      const local = `user${this.pseudonyms.size + 1}`;
+      this.issued.add(local);
+      alias = `${local}@${shownDomain}`;
+      this.pseudonyms.set(key, alias);
+    }
+    return alias;
   }
 }
 
-const ADDRESS_IN_TEXT = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+/g;
-
 /**
- * Redaction for free text and whole results: every address-looking substring in every string is
- * replaced by the renderer's stable pseudonym (already pseudonymous ones are left alone).
+ * Redaction for free text and whole results: every address in every string (and object key) is
+ * replaced by the renderer's stable pseudonym.
  */
 export function redactAddressesDeep<T>(value: T, addr: AddressRenderer): T {
   const visit = (v: unknown): unknown => {
-    // The match may sit inside a «…» fence: an alias whose domain had to be fenced (a name over
-    // 253 characters) gets ‹›, as fenceUntrusted does, so it cannot nest or close that fence.
-    if (typeof v === 'string') return v.replace(ADDRESS_IN_TEXT, (m) => (/^user\d+@/.test(m) ? m : addr.address(m).replace(/«/g, '‹').replace(/»/g, '›')));
+    if (typeof v === 'string') return addr.redactText(v);
     if (Array.isArray(v)) return v.map(visit);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, visit(x)]));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [addr.redactText(k), visit(x)]));
     return v;
   };
   return visit(value) as T;

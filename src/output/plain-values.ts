@@ -26,3 +26,23 @@ export function shownIp(raw: string): string {
 export function shownStatus(raw: string): string {
   return normaliseStatus(raw) ?? 'unknown';
 }
+
+/** How much of an echoed Graph text (an error message, an unknown code) is shown. */
+export const GRAPH_TEXT_CHARS = 300;
+
+/** Free text from Graph (an error message): sanitized, capped and fenced like mail data. */
+export function graphText(raw: unknown): string {
+  return fenceUntrusted(raw, GRAPH_TEXT_CHARS);
+}
+
+const CODE_SHAPE = /^[A-Za-z][A-Za-z0-9_.-]{0,79}$/;
+
+/** A Graph error code ("InvalidAuthenticationToken") as is; anything else fenced. */
+export function shownErrorCode(raw: string): string {
+  return CODE_SHAPE.test(raw) ? raw : graphText(raw);
+}
+
+/** Graph's request-id header: a GUID as is (to quote in a support case); anything else fenced. */
+export function shownRequestId(raw: string): string {
+  return isGuidShape(raw) ? raw : fenceUntrusted(raw, 60);
+}

@@ -7,7 +7,6 @@ import { shownDateTime, shownIp, shownTraceId } from '../output/plain-values.js'
 import { isProblemStatus, normaliseStatus, PROBLEM_STATUSES_IN_WORDS, type MessageTraceRow, type TraceStatus } from '../graph/types.js';
 import { AddressRenderer, domainOf } from '../output/addresses.js';
 import type { Direction } from './direction.js';
-import { renderAddress } from './render-address.js';
 import { ReportBuilder, reportSentence, type Report, type ReportOptions } from './report/report.js';
 import { ZonedClock } from './report/time.js';
 import { fenceUntrusted, UNTRUSTED_NOTICE } from '../output/untrusted.js';
@@ -180,10 +179,10 @@ export class SearchAggregator {
 
     const rows: ListedRow[] = grouped.map(({ row, status }) => ({
       traceId: shownTraceId(row.id),
-      recipientAddress: renderAddress(addr, row.recipientAddress),
+      recipientAddress: addr.address(row.recipientAddress),
       status,
       receivedDateTime: shownDateTime(row.receivedDateTime),
-      senderAddress: renderAddress(addr, row.senderAddress),
+      senderAddress: addr.address(row.senderAddress),
       subject: fenceUntrusted(row.subject, input.detailed ? 200 : 80),
       size: row.size,
       ...(input.detailed ? { messageId: fenceUntrusted(row.messageId, 200), fromIP: shownIp(row.fromIP), toIP: shownIp(row.toIP) } : {}),
@@ -195,8 +194,8 @@ export class SearchAggregator {
       entries.map(([name, count]) => ({ name: render(name), count }));
     const highlights = {
       problemRecipientDomains: named(top(this.problemDomains, 5), (d) => addr.domain(d)),
-      problemSenders: named(top(this.problemSenders, 5), (s) => renderAddress(addr, s)),
-      topSenders: named(top(this.senders, 5), (s) => renderAddress(addr, s)),
+      problemSenders: named(top(this.problemSenders, 5), (s) => addr.address(s)),
+      topSenders: named(top(this.senders, 5), (s) => addr.address(s)),
     };
     const notListed = Math.max(0, this.rowsSeen - rows.length);
     const report = this.report?.finish(addr);

@@ -6,6 +6,7 @@ import { describeProblems, type Config } from '../config.js';
 import type { GraphClient, WaitInfo } from '../graph/client.js';
 import { TraceError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { guardOutput, guardText } from '../output/guard.js';
 
 export interface ToolDeps {
   config: Config;
@@ -44,12 +45,15 @@ export const READ_ONLY_ANNOTATIONS = {
   openWorldHint: true,
 } as const;
 
-/** A successful answer: the structured object, and the same facts as text. */
+/**
+ * A successful answer: the structured object, and the same facts as text. Like every result, it
+ * passes the output guard last (secrets, and addresses when redaction is on; see output/guard.ts).
+ */
 export function answer(structured: object, text: string): ToolResult {
-  return {
+  return guardOutput({
     content: [{ type: 'text', text }],
     structuredContent: structured as Record<string, unknown>,
-  };
+  });
 }
 
 /** A failure the user can act on: isError with what, why and the fix. No structured content. */
@@ -57,20 +61,20 @@ export function failure(err: unknown, log: Logger): ToolResult {
   let text: string;
   if (err instanceof TraceError) {
     text = err.describe();
-    log.info(`tool call failed (${err.kind}): ${err.message}`);
+    log.info(guardText(`tool call failed (${err.kind}): ${err.message}`));
   } else {
     // Unexpected: log the detail to stderr for the operator, give the user no stack trace.
-    log.error(`unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    log.error(guardText(`unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
     text =
       'The server hit an unexpected internal error while answering.\nWhy: this is a bug in message-trace-mcp, not a problem with your tenant.\nFix: try again; if it repeats, report it with the server\'s stderr log.';
   }
-  return { isError: true, content: [{ type: 'text', text }] };
+  return guardOutput({ isError: true, content: [{ type: 'text', text }] });
 }
 
 /** A tool call cannot reach Graph while the configuration is broken: say which setting and how to fix it. */
 export function configFailure(config: Config): ToolResult | undefined {
   if (config.problems.length === 0) return undefined;
-  return {
+  return guardOutput({
     isError: true,
     content: [
       {
@@ -78,7 +82,7 @@ export function configFailure(config: Config): ToolResult | undefined {
         text: `message-trace-mcp is not configured correctly, so it cannot call Microsoft Graph.\n${describeProblems(config.problems)}\nAfter changing the settings, restart the server (most hosts restart it when you save the config). Run "message-trace-mcp --check" in a terminal with the same settings for a step-by-step check.`,
       },
     ],
-  };
+  });
 }
 
 export function waitMessage(info: WaitInfo): string {

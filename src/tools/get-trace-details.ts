@@ -9,7 +9,8 @@ import { TraceError } from '../errors.js';
 import { getTraceDetails, listTraces } from '../graph/message-traces.js';
 import type { MessageTraceRow } from '../graph/types.js';
 import { resolveWindow, sliceWindow } from '../graph/window.js';
-import { AddressRenderer, redactAddressesDeep } from '../output/addresses.js';
+import { AddressRenderer } from '../output/addresses.js';
+import { withOutputScope } from '../output/scope.js';
 import { UNTRUSTED_NOTICE } from '../output/untrusted.js';
 import {
   answer,
@@ -116,6 +117,7 @@ async function findTrace(
   call: ToolCall,
   allowance: WaitAllowance,
   onWait: Parameters<typeof listTraces>[2]['onWait'],
+  addr: AddressRenderer,
 ): Promise<{ row: MessageTraceRow; others: MessageTraceRow[]; requests: number; notes: string[] }> {
   const window = resolveWindow(input, deps.now(), MESSAGE_ID_LOOKUP_HOURS);
   const slices = sliceWindow(window.start, window.end);
@@ -137,9 +139,8 @@ async function findTrace(
       maxRows: 200,
       onRow: (r) => anyRecipient.push(r),
     });
-    const addr = new AddressRenderer(deps.config.redactAddresses);
     if (anyRecipient.length > 0) {
-      const names = [...new Set(anyRecipient.map((r) => `${addr.address(r.recipientAddress)} (${r.status})`))].slice(0, 15);
+      const names = [...new Set(anyRecipient.map((r) => `${addr.address(r.recipientAddress)} (${shownStatus(r.status)})`))].slice(0, 15);
       throw notFound(
         `The message was found (${lookedIn}), but not for recipient ${addr.address(input.recipientAddress)}. Its recipients: ${names.join(', ')}${anyRecipient.length > names.length ? ', …' : ''}.`,
         'Call again with one of those recipient addresses. If the address was a distribution group, it appears as "expanded" and each member has its own row.',
@@ -161,7 +162,13 @@ async function findTrace(
   return { row, others, requests, notes };
 }
 
-export async function getTraceDetailsTool(input: GetTraceDetailsInput, call: ToolCall, deps: ToolDeps): Promise<ToolResult> {
+export function getTraceDetailsTool(input: GetTraceDetailsInput, call: ToolCall, deps: ToolDeps): Promise<ToolResult> {
+  // One renderer for the whole call: the story, its errors and their pseudonyms agree.
+  const addr = new AddressRenderer(deps.config.redactAddresses);
+  return withOutputScope(addr, () => explainOne(input, call, deps, addr));
+}
+
+async function explainOne(input: GetTraceDetailsInput, call: ToolCall, deps: ToolDeps, addr: AddressRenderer): Promise<ToolResult> {
   const broken = configFailure(deps.config);
   if (broken) return broken;
   try {
@@ -174,7 +181,7 @@ export async function getTraceDetailsTool(input: GetTraceDetailsInput, call: Too
     let others: MessageTraceRow[] = [];
     const notes: string[] = [];
     if (!id) {
-      const found = await findTrace(input, deps, call, allowance, onWait);
+      const found = await findTrace(input, deps, call, allowance, onWait, addr);
       id = found.row.id;
       status = found.row.status;
       others = found.others;
@@ -184,7 +191,6 @@ export async function getTraceDetailsTool(input: GetTraceDetailsInput, call: Too
     }
     const details = await getTraceDetails(deps.graph(), id, input.recipientAddress, { signal: call.signal, allowance, onWait });
     requests += details.requests;
-    const addr = new AddressRenderer(deps.config.redactAddresses);
     if (details.events.length === 0) {
       throw notFound(
         `Message trace has no detail events for trace ${id} and recipient ${addr.address(input.recipientAddress)}.`,
@@ -210,8 +216,7 @@ export async function getTraceDetailsTool(input: GetTraceDetailsInput, call: Too
       dataNotice: UNTRUSTED_NOTICE,
       graphRequests: requests,
     };
-    const shown = deps.config.redactAddresses ? redactAddressesDeep(result, addr) : result;
-    return answer(shown, renderDetailsText(shown));
+    return answer(result, renderDetailsText(result));
   } catch (err) {
     return failure(err, deps.log);
   }

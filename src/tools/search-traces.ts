@@ -9,7 +9,8 @@ import type { SubjectMatch, TraceQuery } from '../graph/filter.js';
 import { listTraces } from '../graph/message-traces.js';
 import { PROBLEM_STATUS_NAMES, type RowJson, type TraceStatus } from '../graph/types.js';
 import { resolveWindow, sliceWindow } from '../graph/window.js';
-import { AddressRenderer, redactAddressesDeep } from '../output/addresses.js';
+import { AddressRenderer } from '../output/addresses.js';
+import { withOutputScope } from '../output/scope.js';
 import { DIRECTIONS, DirectionClassifier, TenantDomains, type Direction, type DirectionOutcome } from '../search/direction.js';
 import { renderSearchText } from '../search/render.js';
 import { GROUP_KEYS, MAX_TOP, type GroupKey } from '../search/report/report.js';
@@ -228,7 +229,13 @@ function asGroupBy(v: SearchTracesInput['groupBy']): GroupKey[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-export async function searchTraces(input: SearchTracesInput, call: ToolCall, deps: SearchDeps): Promise<ToolResult> {
+export function searchTraces(input: SearchTracesInput, call: ToolCall, deps: SearchDeps): Promise<ToolResult> {
+  // One renderer for the whole call: the answer, its errors and its exports share pseudonyms.
+  const addresses = new AddressRenderer(deps.config.redactAddresses);
+  return withOutputScope(addresses, () => search(input, call, deps, addresses));
+}
+
+async function search(input: SearchTracesInput, call: ToolCall, deps: SearchDeps, addresses: AddressRenderer): Promise<ToolResult> {
   const broken = configFailure(deps.config);
   if (broken) return broken;
   try {
@@ -253,7 +260,6 @@ export async function searchTraces(input: SearchTracesInput, call: ToolCall, dep
         ? { report: { groupBy, timeZone: input.timeZone, window, ...(input.top !== undefined ? { top: input.top } : {}) } }
         : {}),
     });
-    const addresses = new AddressRenderer(deps.config.redactAddresses);
     const filtersDescription = describeFilters(input, deps.config.redactAddresses);
     const collector = deps.results?.collect({
       description: filtersDescription,
@@ -306,8 +312,8 @@ export async function searchTraces(input: SearchTracesInput, call: ToolCall, dep
         truncated: kept.rowsCounted > kept.rows.length,
       };
     }
-    // Redaction also covers addresses inside subjects and notes.
-    const summary = deps.config.redactAddresses ? redactAddressesDeep(finished, addresses) : finished;
+    // Redaction of addresses inside subjects and notes: answer() (the output guard).
+    const summary = finished;
     const result = answer(summary, renderSearchText(summary));
     if (summary.resultSet) {
       const r = summary.resultSet;

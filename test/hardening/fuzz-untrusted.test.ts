@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AddressRenderer, isPlainAddress, redactAddressesDeep } from '../../src/output/addresses.js';
-import { fenceUntrusted, sanitizeText, truncateText } from '../../src/output/untrusted.js';
+import { fenceUntrusted, revealHidden, sanitizeText, truncateText } from '../../src/output/untrusted.js';
 import { FORBIDDEN_IN_OUTPUT, NASTY_CHARS, adversarialText, fencesBalanced, hugeText } from './fuzz-arbitraries.js';
 
 const RUNS = 500;
@@ -100,7 +100,8 @@ describe('AddressRenderer', () => {
     fc.assert(
       fc.property(fc.oneof(addressLike, international), (raw) => {
         const out = new AddressRenderer(true).address(raw);
-        const clean = sanitizeText(raw);
+        // Hidden characters are shown ([U+001B]), not removed, so "a\u001b@b" is still an address.
+        const clean = sanitizeText(revealHidden(raw));
         const at = clean.lastIndexOf('@');
         if (at < 0) {
           expectFenced(out, 120);

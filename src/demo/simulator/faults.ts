@@ -5,8 +5,11 @@
  */
 
 export type Fault =
-  /** Graph-shaped error body with this status (429, 500, 503, 504, 400, …). */
-  | { kind: 'status'; status: number; retryAfter?: string; message?: string }
+  /**
+   * Graph-shaped error body with this status (429, 500, 503, 504, 400, …). A hostile endpoint's
+   * version: `code` replaces the error code, `requestId` the request-id header and body field.
+   */
+  | { kind: 'status'; status: number; retryAfter?: string; message?: string; code?: string; requestId?: string }
   /** 429 with the message-trace throttle text; Retry-After only when given. */
   | { kind: 'throttle'; retryAfter?: string }
   /** The missing service principal error (test/fixtures/sample-responses.json), as 401 Unauthorized or 403 Forbidden. */

@@ -453,7 +453,8 @@ export async function startGraphSimulator(opts: SimulatorOptions = {}): Promise<
       case 'status': {
         const [code, message] = STATUS_CODES[fault.status] ?? ['UnknownError', 'An error occurred.'];
         counts(fault.status);
-        sendError(ctx, fault.status, code, fault.message ?? message, fault.retryAfter !== undefined ? { 'Retry-After': fault.retryAfter } : {});
+        if (fault.requestId !== undefined) ctx.requestId = fault.requestId;
+        sendError(ctx, fault.status, fault.code ?? code, fault.message ?? message, fault.retryAfter !== undefined ? { 'Retry-After': fault.retryAfter } : {});
         return true;
       }
       case 'throttle':

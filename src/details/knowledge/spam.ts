@@ -160,7 +160,7 @@ const FOLDER_MEANING: Record<string, string> = {
 };
 
 function folderResult(folder: string): DeliveryFolder {
-  return { folder, meaning: FOLDER_MEANING[folder] ?? `Delivered to the folder ${fenceUntrusted(folder, 60)}.` };
+  return { folder, meaning: FOLDER_MEANING[folder] ?? `Delivered to the folder ${folder}.` };
 }
 
 const DEFAULT_FOLDER_TYPES: Record<string, string> = {
@@ -183,7 +183,8 @@ export function explainDeliveryFolder(text: string): DeliveryFolder | undefined 
   const dft = /DefaultFolderType:\s*([A-Za-z]+)/i.exec(t);
   if (dft?.[1]) {
     const known = DEFAULT_FOLDER_TYPES[dft[1].toLowerCase()];
-    return folderResult(known ?? dft[1]);
+    // An unknown word is Graph's text, not a folder this server knows: fenced like any data.
+    return folderResult(known ?? fenceUntrusted(dft[1], 40));
   }
   if (/\bdest:\s*I\b/i.test(t)) return folderResult('Inbox');
   if (/\bdest:\s*C\b/i.test(t)) {

@@ -10,7 +10,6 @@
  */
 import { isProblemStatus, PROBLEM_STATUSES_IN_WORDS, type MessageTraceRow } from '../../graph/types.js';
 import { AddressRenderer, domainOf } from '../../output/addresses.js';
-import { renderAddress } from '../render-address.js';
 import type { Direction } from '../direction.js';
 import { bucketIndex, timeBuckets, ZonedClock, type BucketUnit, type TimeBucket } from './time.js';
 
@@ -76,7 +75,27 @@ export interface ReportOptions {
   maxHourBuckets?: number;
 }
 
-const SEP = '\u0000';
+/**
+ * A group's parts as one Map key. Parts are data (a sender address can hold any character, NUL
+ * included), so they are never joined with a separator: one part is its own key, two are encoded
+ * as a JSON array, which escapes whatever they hold.
+ */
+function groupKey(parts: string[]): string {
+  return parts.length === 1 ? (parts[0] as string) : JSON.stringify(parts);
+}
+
+function groupParts(key: string, keys: number): string[] {
+  return keys === 1 ? [key] : (JSON.parse(key) as string[]);
+}
+
+function compareParts(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i] ?? '';
+    const y = b[i] ?? '';
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
 /** Time-key parts outside the buckets shown. */
 const EARLIER = '<';
 const NO_TIME = '?';
@@ -123,10 +142,11 @@ export class ReportBuilder {
     switch (k) {
       case 'status':
         return status;
+      // Cut: a group key is held for the whole search, and no address is this long.
       case 'senderAddress':
-        return row.senderAddress.toLowerCase();
+        return row.senderAddress.slice(0, 1024).toLowerCase();
       case 'recipientAddress':
-        return row.recipientAddress.toLowerCase();
+        return row.recipientAddress.slice(0, 1024).toLowerCase();
       case 'senderDomain':
         return domainOf(row.senderAddress);
       case 'recipientDomain':
@@ -146,7 +166,7 @@ export class ReportBuilder {
 
   /** Count one row; `status` is the canonical status (or "unknown"). */
   add(row: MessageTraceRow, status: string, direction: Direction): void {
-    const key = this.groupBy.map((k) => this.part(k, row, status, direction)).join(SEP);
+    const key = groupKey(this.groupBy.map((k) => this.part(k, row, status, direction)));
     const column = STATUS_INDEX.get(status) ?? (STATUS_INDEX.get('unknown') as number);
     let counts = this.counts.get(key);
     if (!counts) {
@@ -172,7 +192,7 @@ export class ReportBuilder {
     const project = (c: readonly number[]): number[] => columns.map(({ i }) => c[i] ?? 0);
 
     type Entry = { parts: string[]; counts: number[]; total: number };
-    const entries: Entry[] = [...this.counts.entries()].map(([k, counts]) => ({ parts: k.split(SEP), counts, total: sum(counts) }));
+    const entries: Entry[] = [...this.counts.entries()].map(([k, counts]) => ({ parts: groupParts(k, groupBy.length), counts, total: sum(counts) }));
     const other = zeros();
     addInto(other, this.overflow);
     const otherBits: string[] = [];
@@ -196,7 +216,7 @@ export class ReportBuilder {
     } else {
       const timeKey = groupBy.findIndex(isTime);
       const top = this.opts.top ?? (timeKey >= 0 ? DEFAULT_TOP_WITH_TIME : DEFAULT_TOP);
-      entries.sort((a, b) => b.total - a.total || (a.parts.join(SEP) < b.parts.join(SEP) ? -1 : 1));
+      entries.sort((a, b) => b.total - a.total || compareParts(a.parts, b.parts));
       shown = entries.slice(0, top);
       const rest = entries.slice(top);
       for (const e of rest) addInto(other, e.counts);
@@ -221,7 +241,7 @@ export class ReportBuilder {
         return (this.buckets.get(k)?.list[Number(part)] as TimeBucket).label;
       }
       if (!part) return '(none)';
-      if (k === 'senderAddress' || k === 'recipientAddress') return renderAddress(addr, part);
+      if (k === 'senderAddress' || k === 'recipientAddress') return addr.address(part);
       if (k === 'senderDomain' || k === 'recipientDomain') return addr.domain(part);
       return part;
     };

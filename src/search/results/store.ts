@@ -13,12 +13,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { normaliseStatus, type MessageTraceRow, type RowJson } from '../../graph/types.js';
-import { AddressRenderer, redactAddressesDeep } from '../../output/addresses.js';
+import type { AddressRenderer } from '../../output/addresses.js';
+import { withOutputScope } from '../../output/scope.js';
 import { DIRECTIONS, type Direction } from '../direction.js';
-import { renderAddress } from '../render-address.js';
 import { RowArena } from './row-arena.js';
 import { ZonedClock } from '../report/time.js';
-import { fenceUntrusted, sanitizeText, truncateText, UNTRUSTED_NOTICE } from '../../output/untrusted.js';
+import { cleanText, fenceUntrusted, sanitizeText, UNTRUSTED_NOTICE } from '../../output/untrusted.js';
 
 export const RESULT_URI_PREFIX = 'message-trace://results/';
 export const MAX_RESULTS = 5;
@@ -208,25 +208,25 @@ interface ExportRow {
 function exportRows(r: KeptResult, fenced: boolean): ExportRow[] {
   const addr = r.addresses;
   const clock = r.timeZone === 'UTC' ? undefined : new ZonedClock(r.timeZone);
-  const redact = (s: string): string => (addr.redact ? redactAddressesDeep(s, addr) : s);
-  const text = (raw: string, max: number): string => redact(fenced ? fenceUntrusted(raw, max) : truncateText(sanitizeText(raw), max));
+  // Inside the result's output scope (toCsv/toJson): redact, then cut, with the answer's pseudonyms.
+  const text = (raw: string, max: number): string => (fenced ? fenceUntrusted(raw, max) : cleanText(raw, max));
   const out: ExportRow[] = [];
   for (let i = 0; i < r.rows.length; i++) {
     const row = r.rows.get(i);
     const t = Date.parse(row.receivedDateTime);
     out.push({
-      receivedDateTime: truncateText(sanitizeText(row.receivedDateTime), 40),
+      receivedDateTime: cleanText(row.receivedDateTime, 40),
       ...(clock ? { localTime: Number.isNaN(t) ? '' : clock.local(t) } : {}),
-      traceId: truncateText(sanitizeText(row.id), 64),
-      senderAddress: renderAddress(addr, row.senderAddress, fenced),
-      recipientAddress: renderAddress(addr, row.recipientAddress, fenced),
-      status: normaliseStatus(row.status) ?? truncateText(sanitizeText(row.status), 40),
+      traceId: cleanText(row.id, 64),
+      senderAddress: addr.address(row.senderAddress, fenced),
+      recipientAddress: addr.address(row.recipientAddress, fenced),
+      status: normaliseStatus(row.status) ?? cleanText(row.status, 40),
       direction: DIRECTIONS[r.directions[i] ?? 0] as string,
       subject: text(row.subject, SUBJECT_CHARS),
       size: row.size,
       messageId: text(row.messageId, 998),
-      fromIP: truncateText(sanitizeText(row.fromIP), 64),
-      toIP: truncateText(sanitizeText(row.toIP), 64),
+      fromIP: cleanText(row.fromIP, 64),
+      toIP: cleanText(row.toIP, 64),
     });
   }
   return out;
@@ -242,6 +242,10 @@ export function csvField(value: string | number): string {
 }
 
 export function toCsv(r: KeptResult): string {
+  return withOutputScope(r.addresses, () => csvOf(r));
+}
+
+function csvOf(r: KeptResult): string {
   const rows = exportRows(r, false);
   const columns = Object.keys(rows[0] ?? {}) as Array<keyof ExportRow>;
   const lines = [columns.map(csvField).join(',')];
@@ -250,6 +254,10 @@ export function toCsv(r: KeptResult): string {
 }
 
 export function toJson(r: KeptResult): string {
+  return withOutputScope(r.addresses, () => jsonOf(r));
+}
+
+function jsonOf(r: KeptResult): string {
   return JSON.stringify({
     id: r.id,
     createdAt: r.createdAt,

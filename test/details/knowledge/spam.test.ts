@@ -111,7 +111,7 @@ describe('explainDeliveryFolder', () => {
   });
 
   it('fences an unfamiliar folder name', () => {
-    expect(explainDeliveryFolder('DefaultFolderType:Archive')).toEqual({ folder: 'Archive', meaning: 'Delivered to the folder «Archive».' });
+    expect(explainDeliveryFolder('DefaultFolderType:Archive')).toEqual({ folder: '«Archive»', meaning: 'Delivered to the folder «Archive».' });
   });
 });
 
