@@ -195,7 +195,7 @@ describe('search_traces', () => {
     h = await startHarness({ env: { MESSAGE_TRACE_API_VERSION: 'v9' } });
     const r = await h.call('search_traces', {});
     expect(r.isError).toBe(true);
-    expect(text(r)).toMatch(/MESSAGE_TRACE_API_VERSION: "v9"[\s\S]*v1.0 \(the default\) or beta/);
+    expect(text(r)).toMatch(/MESSAGE_TRACE_API_VERSION: its value is not a Graph API version[\s\S]*v1.0 \(the default\) or beta/);
   });
 
   it('sends progress notifications while paging when the client asks', async () => {
