@@ -52,7 +52,7 @@ describe('the npm package', () => {
 
   it('is built by prepack and ships the built server, README, LICENSE and example config, without sources or source maps', () => {
     const paths = packed.files.map((f) => f.path);
-    for (const p of ['dist/index.js', 'dist/main.js', 'dist/server.js', 'dist/demo/simulator/server.js', 'README.md', 'LICENSE', 'mcp.json.example', 'package.json']) {
+    for (const p of ['dist/index.js', 'dist/server.js', 'dist/demo/simulator/server.js', 'README.md', 'LICENSE', 'mcp.json.example', 'package.json']) {
       expect(paths).toContain(p);
     }
     expect(paths.filter((p) => !/^(dist\/.+\.js|README\.md|LICENSE|mcp\.json\.example|package\.json)$/.test(p))).toEqual([]);
