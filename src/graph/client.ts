@@ -14,6 +14,7 @@ import type { RequestBudget } from './budget.js';
 import { utf8BomLength } from '../shapes.js';
 import { TraceError } from '../errors.js';
 import { cancelledError, errorFromResponse, throttledError } from './errors.js';
+import { noteGraphRequest } from './request-count.js';
 
 export const USER_AGENT = 'message-trace-mcp/0.1';
 
@@ -295,6 +296,7 @@ export class GraphClient {
       }
 
       this.budget.take();
+      noteGraphRequest();
       let statusCode: number;
       let headers: Record<string, string | string[] | undefined>;
       let bytes: Buffer;
