@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The message-trace-mcp command (the package's bin): an MCP server on stdio (default), on a
- * built-in demo tenant (--demo or MESSAGE_TRACE_DEMO=1), or the setup doctor (--check).
+ * built-in demo tenant (--demo or MESSAGE_TRACE_DEMO=1), over Streamable HTTP (--http), or the setup
+ * doctor (--check).
  * stdout is the MCP protocol; everything else goes to stderr.
  */
 import { createTokenSource } from './auth/credential.js';
@@ -9,11 +10,14 @@ import { loadConfig, runtimeProblem, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { createServer, serveOnStdio, SERVER_VERSION } from './server.js';
 
-const USAGE = `message-trace-mcp ${SERVER_VERSION}: an MCP server (stdio) for Exchange Online message trace.
+const USAGE = `message-trace-mcp ${SERVER_VERSION}: an MCP server (stdio, or Streamable HTTP with --http) for Exchange Online message trace.
 
 Usage:
   message-trace-mcp            serve MCP on stdin/stdout (configure with environment variables)
   message-trace-mcp --demo     serve against a built-in simulated tenant (no credentials needed)
+  message-trace-mcp --http     serve MCP over Streamable HTTP at /mcp, for callers with an Entra ID
+                               token (MESSAGE_TRACE_HTTP_AUDIENCE, AZURE_TENANT_ID; see README
+                               "Remote deployment"); --http --demo runs without sign-in on loopback
   message-trace-mcp --check    check the configuration, sign-in and Graph access, then exit
   message-trace-mcp --version  print the version
   message-trace-mcp --help     this text
@@ -27,16 +31,18 @@ export const DEMO_TOKEN = 'demo-token-not-a-secret';
 interface Flags {
   demo: boolean;
   check: boolean;
+  http: boolean;
   help: boolean;
   version: boolean;
   unknown: string[];
 }
 
 function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags {
-  const flags: Flags = { demo: /^(1|true|yes)$/i.test(env.MESSAGE_TRACE_DEMO ?? ''), check: false, help: false, version: false, unknown: [] };
+  const flags: Flags = { demo: /^(1|true|yes)$/i.test(env.MESSAGE_TRACE_DEMO ?? ''), check: false, http: false, help: false, version: false, unknown: [] };
   for (const arg of argv) {
     if (arg === '--demo') flags.demo = true;
     else if (arg === '--check') flags.check = true;
+    else if (arg === '--http') flags.http = true;
     else if (arg === '--help' || arg === '-h') flags.help = true;
     else if (arg === '--version' || arg === '-v') flags.version = true;
     else flags.unknown.push(arg);
@@ -58,7 +64,8 @@ async function demoConfig(log: Logger): Promise<{ config: Config; close: () => P
   return { config, close: () => sim.close() };
 }
 
-async function serve(flags: Flags, log: Logger): Promise<void> {
+/** The Graph side, the same on stdio and HTTP: the demo tenant, or the environment's settings. */
+async function graphConfig(flags: Flags, log: Logger): Promise<{ config: Config; close?: () => Promise<void> }> {
   let closeDemo: (() => Promise<void>) | undefined;
   let config: Config;
   if (flags.demo) {
@@ -76,6 +83,11 @@ async function serve(flags: Flags, log: Logger): Promise<void> {
     log.error(`${tooOld.problem} ${tooOld.fix}`);
     config.problems.push(tooOld);
   }
+  return { config, ...(closeDemo ? { close: closeDemo } : {}) };
+}
+
+async function serve(flags: Flags, log: Logger): Promise<void> {
+  const { config, close: closeDemo } = await graphConfig(flags, log);
   const tokens = createTokenSource(config.auth, log);
   const created = createServer({ config, log, tokens });
   const stdio = serveOnStdio(created, log);
@@ -123,6 +135,13 @@ async function main(): Promise<void> {
   if (flags.check) {
     const { runDoctor } = await import('./doctor.js');
     process.exitCode = await runDoctor({ env: process.env, demo: flags.demo, write: (s) => process.stdout.write(s) });
+    return;
+  }
+  if (flags.http) {
+    // Stdin is not the protocol here and its end is no reason to stop (it is /dev/null in a container).
+    const { serveHttp, exitOnSignals } = await import('./http/serve.js');
+    const serving = await serveHttp({ demo: flags.demo, log, graph: () => graphConfig(flags, log) });
+    if (serving) exitOnSignals(serving, log);
     return;
   }
   await serve(flags, log);

@@ -1,9 +1,11 @@
 /**
- * createServer(deps): the MCP server with its tools, instructions and prompts, and serveOnStdio,
- * which serves it to current (2026-07-28) and legacy (2025-11-25, `initialize`) clients alike.
- * The only module that knows the MCP SDK; everything else is plain functions.
+ * createServer(deps): the MCP server with its tools, instructions and prompts; serveOnStdio and
+ * httpEndpoint, which serve it to current (2026-07-28) and legacy (2025-11-25, `initialize`)
+ * clients alike, on stdio or over Streamable HTTP. The only module that knows the MCP SDK;
+ * everything else is plain functions (the HTTP front in src/http/ hands this module web-standard
+ * requests of callers it has already checked).
  */
-import { McpServer, ResourceNotFoundError, ResourceTemplate, type ServerContext } from '@modelcontextprotocol/server';
+import { createMcpHandler, McpServer, ResourceNotFoundError, ResourceTemplate, type AuthInfo, type ServerContext } from '@modelcontextprotocol/server';
 import { serveStdio, type StdioServerHandle } from '@modelcontextprotocol/server/stdio';
 import * as z from 'zod';
 import type { Config } from './config.js';
@@ -14,7 +16,11 @@ import type { Dispatcher } from 'undici';
 import type { Logger } from './log.js';
 import { PROMPTS } from './tools/prompts.js';
 import { describeResult, resultUri, ResultStore, toCsv, toJson, type ResultFormat } from './search/results/store.js';
-import { READ_ONLY_ANNOTATIONS, type ToolCall, type ToolDeps } from './tools/context.js';
+import { READ_ONLY_ANNOTATIONS, type ToolCall, type ToolDeps, type ToolResult } from './tools/context.js';
+import type { Caller } from './http/entra-token.js';
+import { MAX_BODY_BYTES } from './http/config.js';
+import type { McpEndpoint } from './http/listener.js';
+import { guardToolCall, type ToolCallGuard } from './http/tool-calls.js';
 import {
   SEARCH_TRACES,
   searchTraces,
@@ -66,13 +72,21 @@ export interface ServerDeps {
   results?: { maxResults?: number; maxRows?: number };
 }
 
+/** Who an HTTP-mode server instance serves, and the guard around its tool calls. */
+export interface CallerSession {
+  /** undefined only for `--http --demo` without sign-in. */
+  caller: Caller | undefined;
+  guard: ToolCallGuard;
+}
+
 export interface CreatedServer {
   /**
    * A new MCP server over this process's shared state (Graph client, request budget, kept
    * results). The SDK's serving entries build one per connection, and on stdio a second one when
-   * a client probes with server/discover and then falls back to `initialize`.
+   * a client probes with server/discover and then falls back to `initialize`. Over HTTP one per
+   * request, for one caller: it sees only that caller's result sets.
    */
-  newServer(): McpServer;
+  newServer(session?: CallerSession): McpServer;
   /** Release the HTTP dispatcher (idle keep-alive sockets). */
   close(): Promise<void>;
 }
@@ -118,12 +132,21 @@ export function createServer(deps: ServerDeps): CreatedServer {
     for (const server of live) if (server.isConnected()) server.sendResourceListChanged();
   };
 
-  function newServer(): McpServer {
+  function newServer(session?: CallerSession): McpServer {
+    const owner = session?.caller?.key;
+    // A per-request HTTP instance has nobody to tell about later changes; on stdio the client is told.
+    const announces = session === undefined;
+    const guarded = <A>(tool: string, run: (args: A, call: ToolCall) => Promise<ToolResult>) =>
+      (args: A, ctx: ServerContext): Promise<ToolResult> => {
+        const call = toolCall(ctx);
+        if (!session) return run(args, call);
+        return guardToolCall(session.guard, session.caller, { tool, arguments: args, signal: call.signal }, () => run(args, call));
+      };
     const server = new McpServer(
       { name: SERVER_NAME, title: 'Exchange Online message trace', version: SERVER_VERSION },
       {
         instructions: SERVER_INSTRUCTIONS,
-        capabilities: { tools: { listChanged: false }, prompts: { listChanged: false }, resources: { listChanged: true } },
+        capabilities: { tools: { listChanged: false }, prompts: { listChanged: false }, resources: { listChanged: announces } },
         cacheHints: { 'tools/list': FIXED_LIST, 'prompts/list': FIXED_LIST, 'resources/templates/list': FIXED_LIST, 'server/discover': FIXED_LIST },
         // Bounds the size of arguments a client can send (lists, nested junk).
         maxToolInputElements: 200,
@@ -139,7 +162,7 @@ export function createServer(deps: ServerDeps): CreatedServer {
         outputSchema: searchTracesOutput,
         annotations: { title: 'Search message traces', ...READ_ONLY_ANNOTATIONS },
       },
-      (args, ctx) => searchTraces(args, toolCall(ctx), { ...toolDeps, results }),
+      guarded(SEARCH_TRACES, (args, call) => searchTraces(args, call, { ...toolDeps, results: results.forOwner(owner) })),
     );
 
     server.registerTool(
@@ -151,7 +174,7 @@ export function createServer(deps: ServerDeps): CreatedServer {
         outputSchema: getTraceDetailsOutput,
         annotations: { title: 'Explain one recipient\'s delivery', ...READ_ONLY_ANNOTATIONS },
       },
-      (args, ctx) => getTraceDetailsTool(args, toolCall(ctx), toolDeps),
+      guarded(GET_TRACE_DETAILS, (args, call) => getTraceDetailsTool(args, call, toolDeps)),
     );
 
     // The full row set of each recent search, as CSV and JSON (search_traces links to them).
@@ -164,7 +187,7 @@ export function createServer(deps: ServerDeps): CreatedServer {
         `search-results-${format}`,
         new ResourceTemplate(`message-trace://results/{id}.${format}`, {
           list: () => ({
-            resources: results.list().map((r) => ({
+            resources: results.list(owner).map((r) => ({
               uri: resultUri(r.id, format),
               name: `search-${r.id}.${format}`,
               title: `${title}: ${describeResult(r)}`,
@@ -179,7 +202,7 @@ export function createServer(deps: ServerDeps): CreatedServer {
         },
         (uri, variables) => {
           const id = String(variables.id ?? '');
-          const found = results.lookup(id);
+          const found = results.lookup(id, owner);
           // MCP's "resource not found": -32602 on the wire (2026-07-28 renumbered it from -32002).
           if ('missing' in found) throw new ResourceNotFoundError(uri.href, results.missingMessage(id, found.missing));
           return { contents: [{ uri: uri.href, mimeType, text: format === 'csv' ? toCsv(found.result) : toJson(found.result) }] };
@@ -195,6 +218,7 @@ export function createServer(deps: ServerDeps): CreatedServer {
       );
     }
 
+    if (!announces) return server;
     live.add(server);
     const closed = server.server.onclose;
     server.server.onclose = () => {
@@ -219,4 +243,28 @@ export function createServer(deps: ServerDeps): CreatedServer {
  */
 export function serveOnStdio(created: CreatedServer, log: Logger): StdioServerHandle {
   return serveStdio(() => created.newServer(), { onerror: (err) => log.debug(`stdio: ${err.message}`) });
+}
+
+/**
+ * Streamable HTTP for `--http`: the SDK's own handler (createMcpHandler) answers 2026-07-28
+ * requests and, statelessly, 2025-11-25 clients, building one server per request for the caller
+ * the HTTP front verified. Result sets follow the caller's identity, not a session: 2026-07-28
+ * clients have none, so a caller finds its sets again from any later connection.
+ */
+export function httpEndpoint(created: CreatedServer, guard: ToolCallGuard, log: Logger): McpEndpoint {
+  const callers = new WeakMap<AuthInfo, Caller>();
+  const handler = createMcpHandler(({ authInfo }) => created.newServer({ caller: authInfo ? callers.get(authInfo) : undefined, guard }), {
+    maxRequestBodySize: MAX_BODY_BYTES,
+    onerror: (err) => log.debug(`http: ${err.message}`),
+  });
+  return {
+    fetch(request, caller) {
+      if (!caller) return handler.fetch(request);
+      // The token itself stays in the HTTP front; handlers only learn who called.
+      const authInfo: AuthInfo = { token: '', clientId: caller.appid ?? caller.key, scopes: [] };
+      callers.set(authInfo, caller);
+      return handler.fetch(request, { authInfo });
+    },
+    close: () => handler.close(),
+  };
 }

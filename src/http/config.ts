@@ -11,6 +11,8 @@ export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
 export const DEFAULT_ROLE = 'MessageTrace.Read';
 export const DEFAULT_CALLS_PER_MINUTE = 60;
 export const MCP_PATH = '/mcp';
+/** Larger MCP requests get 413: no tool argument comes near it. */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface EntraSettings {
   tenantId: string;

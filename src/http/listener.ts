@@ -12,10 +12,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
-import { MCP_PATH, resourceUrl, type HttpConfig } from './config.js';
+import { MAX_BODY_BYTES, MCP_PATH, resourceUrl, type HttpConfig } from './config.js';
 import type { Caller, EntraTokenVerifier, TokenVerdict } from './entra-token.js';
 
-export const MAX_BODY_BYTES = 1024 * 1024;
 /** Past this much discarded body the connection is cut instead of read to the end. */
 const MAX_DISCARD_BYTES = 32 * 1024 * 1024;
 export const DRAIN_MS = 10_000;

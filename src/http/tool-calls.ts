@@ -4,6 +4,7 @@
  * wraps each tool handler with `guardToolCall`.
  */
 import { countGraphRequests } from '../graph/request-count.js';
+import type { ToolResult } from '../tools/context.js';
 import { auditLine, type AuditOutcome } from './audit.js';
 import type { CallLimiter } from './call-limit.js';
 import type { Caller } from './entra-token.js';
@@ -16,12 +17,7 @@ export interface ToolCallGuard {
   write: (line: string) => void;
 }
 
-interface ToolResult {
-  isError?: boolean;
-  content: Array<{ type: 'text'; text: string }> | unknown[];
-}
-
-export function rateLimited(perMinute: number, retryAfterSeconds: number): { isError: true; content: Array<{ type: 'text'; text: string }> } {
+export function rateLimited(perMinute: number, retryAfterSeconds: number): ToolResult {
   return {
     isError: true,
     content: [
@@ -34,12 +30,12 @@ export function rateLimited(perMinute: number, retryAfterSeconds: number): { isE
 }
 
 /** Run one tool call for `caller` under the guard. */
-export async function guardToolCall<R extends ToolResult>(
+export async function guardToolCall(
   guard: ToolCallGuard,
   caller: Caller | undefined,
   call: { tool: string; arguments: unknown; signal: AbortSignal },
-  run: () => Promise<R>,
-): Promise<R | ReturnType<typeof rateLimited>> {
+  run: () => Promise<ToolResult>,
+): Promise<ToolResult> {
   const started = performance.now();
   const counter = { requests: 0 };
   let outcome: AuditOutcome = 'error';
