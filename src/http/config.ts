@@ -5,6 +5,7 @@
  */
 import type { ConfigProblem } from '../config.js';
 import { isLoopbackHost, mayCarryToken } from '../graph/client.js';
+import { isGuidShape } from '../shapes.js';
 
 export const DEFAULT_ADDRESS = '127.0.0.1:8080';
 export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
@@ -40,7 +41,6 @@ export interface HttpConfig {
 
 type Env = Record<string, string | undefined>;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function value(env: Env, name: string): string | undefined {
   const v = env[name]?.trim();
@@ -158,7 +158,7 @@ function readEntra(env: Env, problems: ConfigProblem[]): EntraSettings | undefin
       problem: 'HTTP mode accepts tokens of one tenant, and AZURE_TENANT_ID is not set.',
       fix: 'Set AZURE_TENANT_ID to your Directory (tenant) ID (a GUID, from the app registration\'s Overview page).',
     });
-  } else if (!GUID.test(tenantId)) {
+  } else if (!isGuidShape(tenantId)) {
     problems.push({
       setting: 'AZURE_TENANT_ID',
       problem: `"${tenantId}" is not a GUID, and a token's tid claim is always the tenant's GUID.`,
@@ -168,7 +168,7 @@ function readEntra(env: Env, problems: ConfigProblem[]): EntraSettings | undefin
   const authorityHost = readAuthorityHost(env, problems);
   const role = value(env, 'MESSAGE_TRACE_HTTP_ROLE') ?? DEFAULT_ROLE;
   const scope = value(env, 'MESSAGE_TRACE_HTTP_SCOPE') ?? `${audiences[0] ?? ''}/.default`;
-  if (!tenantId || !GUID.test(tenantId) || audiences.length === 0) return undefined;
+  if (!tenantId || !isGuidShape(tenantId) || audiences.length === 0) return undefined;
   return { tenantId: tenantId.toLowerCase(), authorityHost, audiences, role, scope };
 }
 
