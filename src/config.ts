@@ -79,9 +79,15 @@ export function described(raw: string): string {
   return `got ${n} character${n === 1 ? '' : 's'}`;
 }
 
+/**
+ * A Claude Desktop bundle's `${user_config.key}` placeholder that the host left as it was: some
+ * versions pass an optional setting the user left empty that way instead of as "".
+ */
+const UNFILLED_PLACEHOLDER = /^\$\{user_config\.[\w.-]+\}$/;
+
 function value(env: Env, name: string): string | undefined {
   const v = env[name]?.trim();
-  return v ? v : undefined;
+  return v && !UNFILLED_PLACEHOLDER.test(v) ? v : undefined;
 }
 
 function readGraphOrigin(env: Env, problems: ConfigProblem[]): string {

@@ -14,6 +14,15 @@ describe('loadConfig', () => {
     expect(c.problems[0]!.fix).toMatch(/AZURE_CLIENT_CERTIFICATE_PATH.*MESSAGE_TRACE_ACCESS_TOKEN.*--demo/s);
   });
 
+  it('reads a setting a bundle host left as its ${user_config.…} placeholder as not set', () => {
+    const c = loadConfig({ ...APP, AZURE_CLIENT_SECRET: 's', AZURE_CLIENT_CERTIFICATE_PATH: '${user_config.certificate_path}' });
+    expect(c.auth.mode).toBe('client-secret');
+    expect(c.problems).toEqual([]);
+    const unfilled = loadConfig({ AZURE_TENANT_ID: '${user_config.tenant_id}', AZURE_CLIENT_ID: '${user_config.client_id}', AZURE_CLIENT_SECRET: '${user_config.client_secret}' });
+    expect(unfilled.auth.mode).toBe('none');
+    expect(JSON.stringify(unfilled.problems)).not.toContain('user_config');
+  });
+
   it('an access token wins and builds no credential', () => {
     const c = loadConfig({ ...APP, AZURE_CLIENT_SECRET: 's', MESSAGE_TRACE_ACCESS_TOKEN: 'tok' });
     expect(c.auth).toMatchObject({ mode: 'access-token', token: 'tok' });
