@@ -1,6 +1,8 @@
 /**
- * mcp.json.example is valid JSON and every server entry starts the built server as written
- * (npx -y message-trace-mcp → node dist/index.js, args and env kept), answering initialize and tools/list.
+ * mcp.json.example is valid JSON and every server entry starts the built server as written, answering
+ * initialize and tools/list: the clone form (node /absolute/path/to/message-trace-mcp/dist/index.js)
+ * and the npx form (npx -y message-trace-mcp, once published) both run this checkout's dist/index.js,
+ * args and env kept.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +12,8 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const example = JSON.parse(readFileSync(`${ROOT}mcp.json.example`, 'utf8'));
+/** The clone form's entry point, as the example writes it for the user to replace. */
+const CLONE_ENTRY = '/absolute/path/to/message-trace-mcp/dist/index.js';
 
 interface Entry {
   command: string;
@@ -29,7 +33,12 @@ function entries(): Array<[string, Entry]> {
 
 describe('mcp.json.example', () => {
   it('has entries for Claude, VS Code (with a password input) and Copilot CLI', () => {
-    expect(example.claudeDesktopAndClaudeCode.mcpServers['message-trace'].args).toEqual(['-y', 'message-trace-mcp']);
+    expect(example.claudeDesktopAndClaudeCode.mcpServers['message-trace']).toMatchObject({ command: 'node', args: [CLONE_ENTRY] });
+    for (const host of ['claudeDesktopAndClaudeCode', 'vscode', 'githubCopilotCli']) {
+      const servers = example[host].mcpServers ?? example[host].servers;
+      expect(servers['message-trace-npx'], host).toMatchObject({ command: 'npx', args: ['-y', 'message-trace-mcp'] });
+      expect(servers['message-trace-npx']._comment, host).toMatch(/published/);
+    }
     const input = example.vscode.inputs[0];
     expect(input).toMatchObject({ type: 'promptString', password: true });
     expect(JSON.stringify(example.vscode.servers)).toContain(`\${input:${input.id}}`);
@@ -38,10 +47,11 @@ describe('mcp.json.example', () => {
 
   for (const [name, entry] of entries()) {
     it(`${name} starts the server and lists both tools`, async () => {
-      expect(entry.command).toBe('npx');
-      expect(entry.args.slice(0, 2)).toEqual(['-y', 'message-trace-mcp']);
+      const flags = entry.command === 'npx' ? entry.args.slice(2) : entry.args.slice(1);
+      if (entry.command === 'npx') expect(entry.args.slice(0, 2)).toEqual(['-y', 'message-trace-mcp']);
+      else expect([entry.command, entry.args[0]]).toEqual(['node', CLONE_ENTRY]);
       const env = Object.fromEntries(Object.entries(entry.env ?? {}).map(([k, v]) => [k, v.replace(/\$\{input:[^}]+\}/, 'from-input')]));
-      const transport = new StdioClientTransport({ command: process.execPath, args: [`${ROOT}dist/index.js`, ...entry.args.slice(2)], env: { ...env, MESSAGE_TRACE_LOG: 'silent' }, stderr: 'ignore' });
+      const transport = new StdioClientTransport({ command: process.execPath, args: [`${ROOT}dist/index.js`, ...flags], env: { ...env, MESSAGE_TRACE_LOG: 'silent' }, stderr: 'ignore' });
       const client = new Client({ name: 'host-config-test', version: '1' });
       await client.connect(transport);
       try {
