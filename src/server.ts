@@ -21,6 +21,7 @@ import type { Caller } from './http/entra-token.js';
 import { MAX_BODY_BYTES } from './http/config.js';
 import type { McpEndpoint } from './http/listener.js';
 import { guardToolCall, type ToolCallGuard } from './http/tool-calls.js';
+import { RecentRows } from './tools/row-status.js';
 import {
   SEARCH_TRACES,
   searchTraces,
@@ -114,6 +115,7 @@ export function createServer(deps: ServerDeps): CreatedServer {
     log,
     now: deps.now ?? (() => new Date()),
     waitAllowanceMs: deps.waitAllowanceMs ?? 40_000,
+    recentRows: new RecentRows(() => (deps.now?.() ?? new Date()).getTime()),
     graph: () =>
       (graph ??= new GraphClient({
         origin: config.graphOrigin,

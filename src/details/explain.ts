@@ -21,6 +21,7 @@ import {
   parseEnhancedCode,
 } from './knowledge/index.js';
 import { statusClass, type RecipientStatus } from './decode/recipient-status.js';
+import { NORMAL_PROCESSING_MINUTES } from './knowledge/status-brief.js';
 import { buildTimeline, SLOW_HOP_MIN_SECONDS, SLOW_HOP_MIN_SHARE, type TimelineEntry } from './timeline.js';
 import { cleanText, fenceUntrusted, sanitizeText } from '../output/untrusted.js';
 import { domainOf } from '../output/addresses.js';
@@ -84,6 +85,8 @@ export interface ExplainDetailsInput {
   recipientAddress: string;
   /** The list row's status, if known. */
   status?: string;
+  /** Minutes from the row's receivedDateTime to now: tells normal processing from a stuck gettingStatus. */
+  statusAgeMinutes?: number;
   format: 'concise' | 'detailed';
 }
 
@@ -147,6 +150,11 @@ function eventName(event: string): string {
   if (clean === '') return '(no event name)';
   const known = isKnownEvent(clean) && normaliseEventName(explainEvent(clean).name) === normaliseEventName(clean);
   return known ? clean : fenceUntrusted(clean, 40);
+}
+
+/** A fenced description, or '' when there is nothing to show. */
+function describedOrEmpty(description: string | null | undefined, maxChars: number): string {
+  return sanitizeText(description ?? '') === '' ? '' : fenceUntrusted(description ?? '', maxChars);
 }
 
 function plainOrFenced(value: string): string {
@@ -275,6 +283,8 @@ interface Outcome {
   decisive?: TimelineEntry;
   /** The event carrying the failure / deferral / drop reason. */
   statusEntry?: TimelineEntry;
+  /** Recalled rows: what the events showed (the recall itself is no trace event). */
+  beforeRecall?: { state: DeliveryState; folder?: string; at?: string | undefined };
 }
 
 function isQuarantineFolder(entry: TimelineEntry): boolean {
@@ -290,7 +300,7 @@ function isGroupExpansion(status: RecipientStatus | undefined): boolean {
   return !!status && (/RESOLVER\.GRP\.Expanded/i.test(status.component ?? '') || /distribution list expanded/i.test(status.text));
 }
 
-function decideOutcome(timeline: TimelineEntry[], rowStatus: TraceStatus | undefined, notes: string[]): Outcome {
+function decideOutcome(timeline: TimelineEntry[], rowStatus: TraceStatus | undefined, notes: string[], ageMinutes?: number): Outcome {
   let decisive: TimelineEntry | undefined;
   for (const entry of timeline) if (entry.outcome) decisive = entry;
   const hasExpand = timeline.some((e) => e.outcome === 'expanded');
@@ -351,8 +361,8 @@ function decideOutcome(timeline: TimelineEntry[], rowStatus: TraceStatus | undef
     };
     const rowState = fromRow[rowStatus];
     if (rowStatus === 'recalled') {
-      out = { ...out, state: 'recalled' };
-      delete out.normal;
+      const before = { state: out.state, ...(out.folder ? { folder: out.folder } : {}), at: out.at };
+      out = { state: 'recalled', beforeRecall: before, at: out.at, ...(out.decisive ? { decisive: out.decisive } : {}) };
     } else if ((rowStatus === 'quarantined' || rowStatus === 'filteredAsSpam') && out.state !== rowStatus) {
       if (out.state !== 'unknown' && out.state !== 'delivered' && out.state !== 'pending') {
         notes.push(
@@ -363,7 +373,7 @@ function decideOutcome(timeline: TimelineEntry[], rowStatus: TraceStatus | undef
       delete out.normal;
     } else if (out.state === 'unknown') {
       if (rowStatus === 'gettingStatus') {
-        notes.push(sentence(explainTraceStatus(rowStatus).meaning));
+        notes.push(gettingStatusNote(ageMinutes));
       } else if (rowState) {
         out = { ...out, state: rowState };
         if (rowState === 'delivered' || rowState === 'expanded') out.normal = true;
@@ -384,6 +394,15 @@ function decideOutcome(timeline: TimelineEntry[], rowStatus: TraceStatus | undef
   return out;
 }
 
+/** gettingStatus read right: normal processing while the message is fresh, worth a look after that. */
+export function gettingStatusNote(ageMinutes: number | undefined): string {
+  if (ageMinutes === undefined || !Number.isFinite(ageMinutes)) return sentence(explainTraceStatus('gettingStatus').meaning);
+  const age = ageMinutes < 90 ? `${Math.max(0, Math.round(ageMinutes))} min` : formatDuration(ageMinutes * 60);
+  return ageMinutes <= NORMAL_PROCESSING_MINUTES
+    ? `Status gettingStatus: the message arrived ${age} ago; within about ${NORMAL_PROCESSING_MINUTES} minutes that is normal processing, not a problem. Check again in a few minutes.`
+    : `Status gettingStatus ${age} after the message arrived: longer than normal processing (about ${NORMAL_PROCESSING_MINUTES} minutes); the events show how far it got.`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Spam, rules
 
@@ -399,7 +418,8 @@ function spamValue(value: string): string {
 function collectSpam(timeline: TimelineEntry[]): DetailsExplanation['spam'] {
   const facts = new Map<string, string>();
   for (const entry of timeline) {
-    for (const [k, v] of Object.entries(entry.facts.spam ?? {})) if (!facts.has(k)) facts.set(k, spamValue(v));
+    // A blank stamp (SRV= with no value) carries nothing: leave it out rather than print «».
+    for (const [k, v] of Object.entries(entry.facts.spam ?? {})) if (!facts.has(k) && v.trim() !== '') facts.set(k, spamValue(v));
   }
   if (facts.size === 0) return undefined;
   const verdict = explainSpamVerdict(Object.fromEntries(facts));
@@ -416,7 +436,7 @@ function spamCategory(timeline: TimelineEntry[]): { cat?: string; scl?: number }
   for (const entry of timeline) {
     const s = entry.facts.spam;
     if (!s) continue;
-    if (s['CAT'] !== undefined) cat ??= spamValue(s['CAT']);
+    if (s['CAT'] !== undefined && s['CAT'].trim() !== '') cat ??= spamValue(s['CAT']);
     if (scl === undefined && s['SCL'] !== undefined && /^-?\d+$/.test(s['SCL'])) scl = Number(s['SCL']);
   }
   return { ...(cat ? { cat: cat.toUpperCase() } : {}), ...(scl !== undefined ? { scl } : {}) };
@@ -518,7 +538,8 @@ function diagnose(outcome: Outcome, timeline: TimelineEntry[], spam: DetailsExpl
     const malware = cat === 'MALW' || timeline.some((e) => e.facts.malware);
     return {
       code: null,
-      meaning: `Exchange Online Protection held the message in quarantine${spam ? ` (${spam.summary.replace(/\.$/, '')})` : ''}; the recipient did not get it.`,
+      // The verdict itself is in `spam` (said once, not again here).
+      meaning: `Exchange Online Protection held the message in quarantine${spam ? ' for its spam verdict' : ''}; the recipient did not get it.`,
       fixOwner: 'recipient admin',
       fix:
         'If it is a false positive, an admin reviews it in the Microsoft Defender portal (Email & collaboration > Review > Quarantine) and releases it, then reports it to Microsoft' +
@@ -531,7 +552,7 @@ function diagnose(outcome: Outcome, timeline: TimelineEntry[], spam: DetailsExpl
   if (outcome.state === 'filteredAsSpam') {
     return {
       code: null,
-      meaning: `Spam filtering marked the message as spam and it was not delivered to the Inbox${spam ? ` (${spam.summary.replace(/\.$/, '')})` : ''}.`,
+      meaning: `Spam filtering marked the message as spam${spam ? ' (see its spam verdict)' : ''} and it was not delivered to the Inbox.`,
       fixOwner: 'recipient admin',
       fix:
         "If it is legitimate, the recipient's admin checks the anti-spam policy action and can allow the sender in the Tenant Allow/Block List; the sender's admin makes sure SPF, DKIM and DMARC pass.",
@@ -759,8 +780,16 @@ function buildSummary(ctx: StoryContext): string {
       break;
     }
     case 'recalled': {
+      // The recall is known only from the row status: it leads, and the delivery the events show
+      // is told as what came before it, so it is not read as "the recall failed".
+      const before = outcome.beforeRecall;
+      const delivered = before?.state === 'delivered' || before?.state === 'quarantined';
       parts.push(
-        `The sender recalled this message (Message Recall)${at ? `; the last traced event was at ${at}` : ''}. The recall removed it from ${recipient}'s mailbox if it was still unread; the recall status report in the sender's mailbox says per recipient whether it worked.`,
+        `Recalled: the trace status for ${recipient} is recalled, so the sender recalled this message (Message Recall).`,
+        delivered
+          ? `Before the recall it was delivered${before?.folder ? ` (${cleanText(before.folder, 40)})` : ''}${before?.at ? ` at ${when(before.at)}` : ''}, as the events below show; the recall itself is not a trace event.`
+          : `The recall itself is not a trace event${at ? `; the last traced event was at ${at}` : ''}.`,
+        `A recall removes the message from the mailbox if it is still unread; the recall status report in the sender's mailbox says per recipient whether it worked.`,
       );
       break;
     }
@@ -819,7 +848,7 @@ function renderEvents(timeline: TimelineEntry[], format: 'concise' | 'detailed',
       const item: ExplainedEvent = {
         dateTime: eventTime(entry),
         event: eventName(entry.event),
-        description: fenceUntrusted(entry.description ?? '', descriptionChars),
+        description: describedOrEmpty(entry.description, descriptionChars),
         elapsedSeconds: round1(entry.elapsedSeconds),
         gapSeconds: round1(entry.gapSeconds),
       };
@@ -854,7 +883,8 @@ function renderEvents(timeline: TimelineEntry[], format: 'concise' | 'detailed',
     const item: ExplainedEvent = {
       dateTime: eventTime(first),
       event: eventName(first.event),
-      description: status ? statusLine(status, CONCISE_DESCRIPTION_CHARS) : fenceUntrusted(first.description ?? '', CONCISE_DESCRIPTION_CHARS),
+      // An empty description (a Spam Diagnostics event often has none) is left empty, not «».
+      description: status ? statusLine(status, CONCISE_DESCRIPTION_CHARS) : describedOrEmpty(first.description, CONCISE_DESCRIPTION_CHARS),
       elapsedSeconds: round1(first.elapsedSeconds),
       gapSeconds: i === 0 ? 0 : round1(first.elapsedSeconds - previousElapsed),
     };
@@ -898,7 +928,7 @@ export function explainDetails(input: ExplainDetailsInput): DetailsExplanation {
     notes.push(`The list row status ${fenceUntrusted(input.status, 40)} is not one this server knows; it was ignored.`);
   }
 
-  const outcome = decideOutcome(timeline, rowStatus, notes);
+  const outcome = decideOutcome(timeline, rowStatus, notes, input.statusAgeMinutes);
   const spam = collectSpam(timeline);
   const rules = collectRules(timeline, notes);
   const diagnosis = diagnose(outcome, timeline, spam);

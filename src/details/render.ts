@@ -8,6 +8,8 @@ import { formatDuration } from '../output/duration.js';
 export interface DetailsResult extends DetailsExplanation {
   traceId: string;
   recipientAddress: string;
+  status?: string;
+  statusMeaning?: string;
   otherTraces?: Array<{ traceId: string; receivedDateTime: string; status: string }>;
   dataNotice: string;
   graphRequests: number;
@@ -17,12 +19,15 @@ export function renderDetailsText(r: DetailsResult): string {
   const lines: string[] = [r.summary, ''];
   const o = r.outcome;
   lines.push(
-    `Outcome: ${o.state}${o.folder ? ` (folder: ${o.folder})` : ''}${o.at ? ` at ${o.at}` : ''}${o.normal ? ' — normal, not a fault' : ''}. Trace ${r.traceId}, recipient ${r.recipientAddress}.`,
+    `Outcome: ${o.state}${o.folder ? ` (folder: ${o.folder})` : ''}${o.at ? ` at ${o.at}` : ''}${o.normal ? ' — normal, not a fault' : ''}. Trace ${r.traceId}, recipient ${r.recipientAddress}${r.status && r.status !== o.state ? `, search row status ${r.status}` : ''}.`,
   );
+  if (r.statusMeaning) lines.push(`Status ${r.statusMeaning}`);
   if (r.diagnosis) {
     const d = r.diagnosis;
     lines.push(`Diagnosis${d.code ? ` ${d.code}` : ''}${d.case ? ` (case: ${d.case})` : ''}${d.fallback ? ' (fallback)' : ''}: ${d.meaning}`);
-    lines.push(`Who fixes it: ${d.fixOwner}. Fix: ${d.fix} Retrying ${d.retryHelps ? 'can help' : 'will not help'}. More: ${d.learnMoreUrl}`);
+    // The story above usually gives the fix already: say it once.
+    const fix = r.summary.includes(d.fix) ? '(fix above)' : `Fix: ${d.fix}`;
+    lines.push(`Who fixes it: ${d.fixOwner}. ${fix} Retrying ${d.retryHelps ? 'can help' : 'will not help'}. More: ${d.learnMoreUrl}`);
   }
   if (r.spam) lines.push(`Spam verdict: ${r.spam.summary}`);
   for (const rule of r.rules ?? []) lines.push(`${rule.kind === 'dlp' ? 'DLP rule' : 'Transport rule'}: ${rule.explanation}`);
@@ -35,7 +40,7 @@ export function renderDetailsText(r: DetailsResult): string {
     const gap = e.gapSeconds > 0 ? ` +${formatDuration(e.gapSeconds)}` : '';
     const slow = e.slowHop ? ' ← slow hop' : '';
     const rep = e.repeated && e.repeated > 1 ? ` ×${e.repeated}${e.until ? ` until ${e.until}` : ''}` : '';
-    lines.push(`${e.dateTime}${gap} ${e.event}${rep}: ${e.description}${slow}`);
+    lines.push(`${e.dateTime}${gap} ${e.event}${rep}${e.description ? `: ${e.description}` : ''}${slow}`);
     if (e.facts) lines.push(`    facts: ${JSON.stringify(e.facts)}`);
   }
   return lines.join('\n');

@@ -406,6 +406,11 @@ export class GraphClient {
     }
   }
 
+  /** Requests this server may still send now without pacing (its own share of the tenant quota). */
+  requestsLeft(): number {
+    return this.budget.remaining();
+  }
+
   async close(): Promise<void> {
     await this.dispatcher?.close();
   }

@@ -151,6 +151,11 @@ export class SearchAggregator {
     if (this.kept.length === this.limit) this.floor = this.kept[this.limit - 1];
   }
 
+  /** The raw rows the answer lists (after finish): get_trace_details reads their status from here. */
+  listedRows(): MessageTraceRow[] {
+    return this.kept.map((k) => k.row);
+  }
+
   get count(): number {
     return this.rowsSeen;
   }

@@ -7,6 +7,7 @@ import type { GraphClient, WaitInfo } from '../graph/client.js';
 import { TraceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { guardOutput, guardText } from '../output/guard.js';
+import type { RecentRows } from './row-status.js';
 
 export interface ToolDeps {
   config: Config;
@@ -16,6 +17,8 @@ export interface ToolDeps {
   now: () => Date;
   /** Total wait (Retry-After, backoff, pacing) one tool call may spend, in ms. */
   waitAllowanceMs: number;
+  /** Rows recently listed in answers: get_trace_details reads their status without a request. */
+  recentRows?: RecentRows;
 }
 
 /** What a handler gets from the MCP request (server.ts builds it): the cancel signal and progress. */

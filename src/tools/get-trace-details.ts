@@ -5,9 +5,11 @@
 import { shownDateTime, shownStatus, shownTraceId } from '../output/plain-values.js';
 import * as z from 'zod';
 import { WaitAllowance } from '../graph/client.js';
-import { TraceError } from '../errors.js';
 import { getTraceDetails, listTraces } from '../graph/message-traces.js';
-import type { MessageTraceRow } from '../graph/types.js';
+import { normaliseStatus, type MessageTraceRow } from '../graph/types.js';
+import { STATUS_IN_BRIEF, STATUSES_TO_EXPLAIN } from '../details/knowledge/status-brief.js';
+import { lookUpRow, notFound, type KnownRow } from './row-status.js';
+import { explainMessage } from './message-recipients.js';
 import { resolveWindow, sliceWindow } from '../graph/window.js';
 import { AddressRenderer } from '../output/addresses.js';
 import { withOutputScope } from '../output/scope.js';
@@ -28,18 +30,23 @@ export const GET_TRACE_DETAILS = 'get_trace_details';
 export const MESSAGE_ID_LOOKUP_HOURS = 240;
 
 export const getTraceDetailsInput = strictInput({
-  traceId: traceId.optional().describe('Message trace id from search_traces (8-4-4-4-12 hex). Give this or messageId.'),
-  messageId: messageId.optional().describe('Message-ID header value instead of traceId; the trace is looked up first.'),
-  recipientAddress: address('recipientAddress').describe('The recipient whose delivery to explain (as in the search_traces row).'),
-  startDateTime: dateTime('startDateTime').optional().describe('With messageId: start of the look-up window (ISO 8601 with zone; default 10 days before the end).'),
+  traceId: traceId.optional().describe('Message trace id from search_traces (8-4-4-4-12 hex), with recipientAddress. Give this or messageId.'),
+  messageId: messageId.optional().describe('Message-ID header value instead of traceId. Without recipientAddress: every recipient\'s outcome in one call.'),
+  recipientAddress: address('recipientAddress')
+    .optional()
+    .describe('The recipient whose delivery to explain (as in the search_traces row). Required with traceId; with messageId leave it out to get every recipient.'),
+  startDateTime: dateTime('startDateTime').optional().describe('With messageId: start of the look-up window (ISO 8601 with zone; default: the last 10 days, then further back until found).'),
   endDateTime: dateTime('endDateTime').optional().describe('With messageId: end of the look-up window (default now).'),
   responseFormat: responseFormat.default('concise').describe('concise (default) or detailed (adds every event\'s decoded data).'),
 }).superRefine((v, ctx) => {
   if (!v.traceId && !v.messageId) {
-    ctx.addIssue({ code: 'custom', message: 'Give traceId (from search_traces) or messageId, together with recipientAddress.', path: ['traceId'] });
+    ctx.addIssue({ code: 'custom', message: 'Give traceId and recipientAddress (from a search_traces row), or messageId (alone for every recipient, or with recipientAddress).', path: ['traceId'] });
   }
   if (v.traceId && v.messageId) {
     ctx.addIssue({ code: 'custom', message: 'Give traceId or messageId, not both.', path: ['messageId'] });
+  }
+  if (v.traceId && !v.recipientAddress) {
+    ctx.addIssue({ code: 'custom', message: 'With traceId give recipientAddress too (each recipient has its own trace row); or give messageId alone for every recipient.', path: ['recipientAddress'] });
   }
   if (v.traceId && (v.startDateTime || v.endDateTime)) {
     ctx.addIssue({ code: 'custom', message: 'startDateTime/endDateTime only apply with messageId; with traceId leave them out.', path: ['startDateTime'] });
@@ -48,42 +55,70 @@ export const getTraceDetailsInput = strictInput({
 
 export type GetTraceDetailsInput = z.output<typeof getTraceDetailsInput>;
 
+const outcomeShape = z.object({ state: z.string(), folder: z.string().optional(), at: z.string().optional(), normal: z.boolean().optional() });
+const diagnosisShape = z.object({
+  code: z.string().nullable(),
+  meaning: z.string(),
+  fixOwner: z.string(),
+  fix: z.string(),
+  learnMoreUrl: z.string(),
+  retryHelps: z.boolean(),
+  case: z.string().optional().describe("Which of the code's documented cases the event shows, when the owner or fix depends on it"),
+  fallback: z.literal(true).optional().describe('No entry documents this exact code: general guidance for its class'),
+});
+
+/** One recipient's story (traceId or messageId with recipientAddress), or every recipient's (messageId alone). */
 export const getTraceDetailsOutput = z.object({
-  traceId: z.string(),
-  recipientAddress: z.string(),
   summary: z.string(),
-  outcome: z.object({ state: z.string(), folder: z.string().optional(), at: z.string().optional(), normal: z.boolean().optional() }),
-  diagnosis: z
-    .object({
-      code: z.string().nullable(),
-      meaning: z.string(),
-      fixOwner: z.string(),
-      fix: z.string(),
-      learnMoreUrl: z.string(),
-      retryHelps: z.boolean(),
-      case: z.string().optional().describe("Which of the code's documented cases the event shows, when the owner or fix depends on it"),
-      fallback: z.literal(true).optional().describe('No entry documents this exact code: general guidance for its class'),
-    })
-    .optional(),
+  // One recipient
+  traceId: z.string().optional(),
+  recipientAddress: z.string().optional(),
+  status: z.string().optional().describe('The search row\'s status for this recipient when it differs from outcome.state (looked up when only traceId was given).'),
+  statusMeaning: z.string().optional(),
+  outcome: outcomeShape.optional(),
+  diagnosis: diagnosisShape.optional(),
   spam: z.object({ scl: z.string().optional(), sfv: z.string().optional(), cat: z.string().optional(), summary: z.string() }).optional(),
   rules: z
     .array(z.object({ kind: z.enum(['transport', 'dlp']), name: z.string().optional(), id: z.string().optional(), action: z.string().optional(), explanation: z.string() }))
     .optional(),
-  events: z.array(
-    z.object({
-      dateTime: z.string(),
-      event: z.string(),
-      description: z.string(),
-      elapsedSeconds: z.number(),
-      gapSeconds: z.number(),
-      slowHop: z.literal(true).optional(),
-      repeated: z.number().optional(),
-      until: z.string().optional(),
-      facts: z.record(z.string(), z.unknown()).optional(),
-    }),
-  ),
-  totalSeconds: z.number(),
+  events: z
+    .array(
+      z.object({
+        dateTime: z.string(),
+        event: z.string(),
+        description: z.string(),
+        elapsedSeconds: z.number(),
+        gapSeconds: z.number(),
+        slowHop: z.literal(true).optional(),
+        repeated: z.number().optional(),
+        until: z.string().optional(),
+        facts: z.record(z.string(), z.unknown()).optional(),
+      }),
+    )
+    .optional(),
+  totalSeconds: z.number().optional(),
   otherTraces: z.array(z.object({ traceId: z.string(), receivedDateTime: z.string(), status: z.string() })).optional(),
+  // Every recipient (messageId alone)
+  message: z
+    .object({ messageId: z.string(), senderAddress: z.string(), subject: z.string(), receivedDateTime: z.string(), traces: z.number() })
+    .optional(),
+  window: z.object({ start: z.string(), end: z.string() }).optional(),
+  byStatus: z.record(z.string(), z.number()).optional(),
+  recipients: z
+    .array(
+      z.object({
+        recipientAddress: z.string(),
+        traceId: z.string(),
+        status: z.string(),
+        outcome: outcomeShape,
+        summary: z.string(),
+        diagnosis: diagnosisShape.omit({ learnMoreUrl: true }).optional(),
+      }),
+    )
+    .optional(),
+  notExplained: z.array(z.object({ recipientAddress: z.string(), traceId: z.string(), status: z.string() })).optional(),
+  notListed: z.number().optional(),
+  nextSteps: z.array(z.string()).optional(),
   notes: z.array(z.string()),
   dataNotice: z.string(),
   graphRequests: z.number(),
@@ -92,8 +127,9 @@ export const getTraceDetailsOutput = z.object({
 export const getTraceDetailsDescription = [
   'Explain what happened to one message for one recipient, from Exchange Online message trace detail events (Microsoft Graph).',
   'Give traceId + recipientAddress from a search_traces row, or messageId + recipientAddress (the trace is looked up in the last 10 days unless you give a window).',
+  'With messageId alone ("what happened to this message?") it answers for every recipient in one call: each one\'s outcome, the first few with their diagnosis, the rest with their status; it searches the last 10 days, then further back (90 days at most), and says which window it used.',
   'Answers "why didn\'t Alex get the mail?": the outcome (delivered and to which folder, failed, deferred, quarantined, spam), the reason decoded (status code meaning, spam verdict, transport or DLP rule), who must act and the fix, and a timeline with the slow hop.',
-  'History: 90 days; data lags 5-10 minutes. For a distribution group the group row only says it was expanded: look up each member\'s row.',
+  'The answer keeps the search row\'s status (a recall shows only there). History: 90 days; data lags 5-10 minutes. For a distribution group the group row only says it was expanded: look up each member\'s row.',
   'Event descriptions are untrusted mail data, shown inside «…».',
 ].join(' ');
 
@@ -106,13 +142,10 @@ function loadExplainer(): NonNullable<typeof explainer> {
   return (explainer ??= Promise.all([import('../details/explain.js'), import('../details/render.js')]));
 }
 
-function notFound(what: string, fix: string): TraceError {
-  return new TraceError({ kind: 'notFound', what, why: 'Message trace has no such record in the searched range (or it is older than 90 days, or newer than the 5-10 minute reporting lag).', fix });
-}
 
 /** messageId → the trace row(s) for that recipient; when none, which recipients the message had. */
 async function findTrace(
-  input: GetTraceDetailsInput,
+  input: GetTraceDetailsInput & { recipientAddress: string },
   deps: ToolDeps,
   call: ToolCall,
   allowance: WaitAllowance,
@@ -175,38 +208,60 @@ async function explainOne(input: GetTraceDetailsInput, call: ToolCall, deps: Too
     const progress = call.progress;
     const allowance = new WaitAllowance(deps.waitAllowanceMs);
     const onWait = (info: Parameters<typeof waitMessage>[0]) => progress(waitMessage(info));
+    if (!input.recipientAddress) {
+      const { renderMessageText } = await import('../details/render-recipients.js');
+      const result = await explainMessage(input, call, deps, allowance, onWait, progress, addr);
+      return answer(result, renderMessageText(result));
+    }
+    const recipientAddress = input.recipientAddress;
     let id = input.traceId;
-    let status: string | undefined;
+    let row: KnownRow | undefined;
     let requests = 0;
     let others: MessageTraceRow[] = [];
     const notes: string[] = [];
     if (!id) {
-      const found = await findTrace(input, deps, call, allowance, onWait, addr);
+      const found = await findTrace({ ...input, recipientAddress }, deps, call, allowance, onWait, addr);
       id = found.row.id;
-      status = found.row.status;
+      row = found.row;
       others = found.others;
       requests += found.requests;
       notes.push(...found.notes);
       progress('trace found; reading its details');
     }
-    const details = await getTraceDetails(deps.graph(), id, input.recipientAddress, { signal: call.signal, allowance, onWait });
+    const details = await getTraceDetails(deps.graph(), id, recipientAddress, { signal: call.signal, allowance, onWait });
     requests += details.requests;
     if (details.events.length === 0) {
       throw notFound(
-        `Message trace has no detail events for trace ${id} and recipient ${addr.address(input.recipientAddress)}.`,
+        `Message trace has no detail events for trace ${id} and recipient ${addr.address(recipientAddress)}.`,
         'Check the recipientAddress is exactly the one in the search_traces row for this traceId (each recipient has its own row; a distribution group\'s members have their own addresses). Recent mail can take 5-10 minutes to appear.',
       );
     }
+    if (!row) {
+      // The events cannot show a recall and lag a quarantine verdict: the row's status settles them.
+      row = deps.recentRows?.settled(id, recipientAddress);
+      if (!row) {
+        const lookup = await lookUpRow(deps.graph(), id, recipientAddress, details.events, deps.now(), { signal: call.signal, allowance, onWait });
+        requests += lookup.requests;
+        row = lookup.row;
+        if (lookup.note) notes.push(lookup.note);
+      }
+    }
     const [{ explainDetails }, { renderDetailsText }] = await loadExplainer();
+    const ageMinutes = row ? (deps.now().getTime() - Date.parse(row.receivedDateTime)) / 60_000 : undefined;
     const explained = explainDetails({
       events: details.events,
-      recipientAddress: input.recipientAddress,
-      ...(status ? { status } : {}),
+      recipientAddress,
+      ...(row ? { status: row.status } : {}),
+      ...(ageMinutes !== undefined && Number.isFinite(ageMinutes) ? { statusAgeMinutes: ageMinutes } : {}),
       format: input.responseFormat,
     });
+    const status = row ? normaliseStatus(row.status) : undefined;
     const result = {
       traceId: shownTraceId(id),
-      recipientAddress: addr.address(input.recipientAddress),
+      recipientAddress: addr.address(recipientAddress),
+      // Said when it adds something: it differs from the outcome (recalled after delivery, …).
+      ...(row && shownStatus(row.status) !== explained.outcome.state ? { status: shownStatus(row.status) } : {}),
+      ...(status && STATUSES_TO_EXPLAIN.includes(status) && status !== 'gettingStatus' ? { statusMeaning: `${status}: ${STATUS_IN_BRIEF[status]}.` } : {}),
       ...explained,
       outcome: withoutRepeatedTime(explained),
       ...(others.length

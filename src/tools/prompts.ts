@@ -75,9 +75,9 @@ export const PROMPTS: PromptSpec[] = [
       userMessage(
         [
           `Check the delivery of the message with Message-ID ${messageId}.`,
-          `1. Call search_traces with messageId "${messageId}" and startDateTime 10 days ago (widen up to 90 days if nothing is found). Each row is one recipient.`,
-          '2. Summarise per recipient: delivered, failed, pending, quarantined or expanded (a distribution group whose members have their own rows).',
-          '3. For every recipient that did not get it, call get_trace_details with the row\'s traceId and recipientAddress and report the reason, who must act and the fix.',
+          `1. Call get_trace_details with messageId "${messageId}" and no recipientAddress: it answers for every recipient in one call (each one's outcome, the first few with their diagnosis, the rest with their status) and says which window it searched (the last 10 days, then further back).`,
+          '2. Summarise per recipient: delivered (and to which folder), failed, pending, quarantined, recalled or expanded (a distribution group whose members have their own rows).',
+          '3. For a recipient listed with its status only, call get_trace_details with its traceId and recipientAddress if the user needs the reason, who must act and the fix.',
           UNTRUSTED,
         ].join('\n'),
       ),

@@ -18,6 +18,7 @@ import { canonicalTimeZone } from '../search/report/time.js';
 import { sanitizeText } from '../output/untrusted.js';
 import { resultUri, type ResultStore } from '../search/results/store.js';
 import { SearchAggregator } from '../search/aggregate.js';
+import { statusList } from '../details/knowledge/status-brief.js';
 import {
   answer,
   configFailure,
@@ -67,7 +68,7 @@ const topError = `top must be a whole number from 1 to ${MAX_TOP}`;
 export const searchTracesInput = strictInput({
   senderAddress: addressOrList('senderAddress').optional().describe('Sender SMTP address, or a list of up to 20.'),
   recipientAddress: addressOrList('recipientAddress').optional().describe('Recipient SMTP address, or a list of up to 20.'),
-  status: statusOrList.optional().describe('Delivery status, or a list: gettingStatus, pending, failed, delivered, expanded, quarantined, filteredAsSpam, recalled.'),
+  status: statusOrList.optional().describe(`Delivery status, or a list. Each means: ${statusList()}.`),
   messageId: messageId.optional().describe('Message-ID header value; angle brackets are added when missing.'),
   traceId: traceId.optional().describe('Message trace id (8-4-4-4-12 hex) from an earlier result: all recipients of that message.'),
   subject: subjectText.optional().describe('Text to match in the subject (case-insensitive).'),
@@ -302,6 +303,7 @@ async function search(input: SearchTracesInput, call: ToolCall, deps: SearchDeps
       graphRequests: outcome.requests,
       filtersDescription,
     });
+    for (const row of aggregator.listedRows()) deps.recentRows?.remember(row);
     const kept = collector && deps.results?.keep(collector, outcome.complete);
     if (kept) {
       finished.resultSet = {

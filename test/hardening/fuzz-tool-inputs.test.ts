@@ -276,7 +276,7 @@ describe('get_trace_details rejects every invalid field with its name and accept
     const cases = fc.oneof(
       fc.record({ recipientAddress: fc.emailAddress(), responseFormat: fc.constantFrom('concise', 'detailed') }, { requiredKeys: ['recipientAddress'] }).map((args) => ({
         args,
-        expect: [/Give traceId \(from search_traces\) or messageId/],
+        expect: [/Give traceId and recipientAddress \(from a search_traces row\), or messageId/],
       })),
       fc.tuple(fc.emailAddress(), traceIdArb, fc.constantFrom('<a@b>', 'abc@contoso.com')).map(([to, id, mid]) => ({
         args: { recipientAddress: to, traceId: id, messageId: mid },
