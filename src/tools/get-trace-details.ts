@@ -243,6 +243,7 @@ async function explainOne(input: GetTraceDetailsInput, call: ToolCall, deps: Too
         const lookup = await lookUpRow(deps.graph(), id, recipientAddress, details.events, deps.now(), { signal: call.signal, allowance, onWait });
         requests += lookup.requests;
         row = lookup.row;
+        if (row) deps.recentRows?.remember({ id, recipientAddress, ...row });
         if (lookup.note) notes.push(lookup.note);
       }
     }

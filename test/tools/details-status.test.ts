@@ -45,12 +45,18 @@ describe('get_trace_details keeps the row status', () => {
     expect(filter).toContain(`recipientAddress eq '${ref.recipientAddress}'`);
   });
 
+  it('a row looked up once is not looked up again while its status is fresh', async () => {
+    const ref = h.sim.tenant.stories.failedDmarc;
+    expect((await details(ref)).requests).toHaveLength(2);
+    expect((await details(ref)).requests).toHaveLength(1);
+  });
+
   it('a row listed by the last search costs no lookup', async () => {
-    const ref = h.sim.tenant.stories.recalled;
-    await h.call('search_traces', { senderAddress: ref.senderAddress, status: 'recalled' });
+    const ref = h.sim.tenant.stories.quarantinedPhish;
+    await h.call('search_traces', { recipientAddress: ref.recipientAddress, status: 'quarantined' });
     const { s, requests } = await details(ref);
     expect(requests).toHaveLength(1);
-    expect(s.outcome.state).toBe('recalled');
+    expect(s.outcome.state).toBe('quarantined');
   });
 
   it.each([
