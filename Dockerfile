@@ -18,7 +18,7 @@ ENV NODE_ENV=production \
     MESSAGE_TRACE_HTTP_ADDRESS=0.0.0.0:8080
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 8080

@@ -229,3 +229,41 @@ export function spread(values) {
 }
 
 export const tokens = (chars) => Math.ceil(chars / 4);
+
+/**
+ * Spawn `dist/index.js --http`-like entries: stdin is /dev/null (as in a container); resolves once
+ * the "serving MCP at" line names the port. `stop()` sends SIGTERM and waits for the exit.
+ */
+export async function spawnHttpServer(entry, { args = [], env = {}, timeoutMs = 30_000 } = {}) {
+  const child = spawn(process.execPath, [entry, ...args], { cwd: ROOT, env: hostEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = track(child);
+  let stderr = '';
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${entry} did not start serving; stderr: ${stderr.slice(-2000)}`)), timeoutMs);
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (c) => {
+      // Audit lines arrive here too; keep only the tail.
+      stderr = (stderr + c).slice(-20_000);
+      const m = /serving MCP at http:\/\/[^:/]+:(\d+)\/mcp/.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    void exited.then(() => reject(new Error(`${entry} exited; stderr: ${stderr.slice(-2000)}`)));
+  });
+  return {
+    child,
+    pid: child.pid,
+    port,
+    get stderr() {
+      return stderr;
+    },
+    async stop() {
+      if (alive(child)) child.kill('SIGTERM');
+      const code = await exited;
+      children.delete(child);
+      return code;
+    },
+  };
+}

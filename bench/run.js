@@ -19,6 +19,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { startGraphSimulator } from '../dist/demo/simulator/server.js';
 import { generateTenant } from '../dist/demo/simulator/tenant.js';
+import { httpLoad } from './http-load.js';
 import {
   BASELINE_ENTRY,
   ROOT,
@@ -43,8 +44,8 @@ const OUT = outIndex >= 0 ? argv[outIndex + 1] : join(ROOT, 'bench/results.json'
 const WRITE = !argv.includes('--no-write');
 
 const PLAN = QUICK
-  ? { coldRuns: 3, coldWarmup: 1, searchRuns: 1, searchRows: [5_000], steadyWarmups: 1, steadyRuns: 1, detailProcesses: 1, detailCalls: 20, diagnose: false, limitMs: 60_000 }
-  : { coldRuns: 15, coldWarmup: 2, searchRuns: 5, searchRows: [5_000, 50_000], steadyWarmups: 2, steadyRuns: 5, detailProcesses: 3, detailCalls: 80, diagnose: true, limitMs: 600_000 };
+  ? { coldRuns: 3, coldWarmup: 1, searchRuns: 1, searchRows: [5_000], steadyWarmups: 1, steadyRuns: 1, detailProcesses: 1, detailCalls: 20, diagnose: false, httpCallers: 4, httpSearches: 2, limitMs: 90_000 }
+  : { coldRuns: 15, coldWarmup: 2, searchRuns: 5, searchRows: [5_000, 50_000], steadyWarmups: 2, steadyRuns: 5, detailProcesses: 3, detailCalls: 80, diagnose: true, httpCallers: 20, httpSearches: 5, limitMs: 660_000 };
 
 const BULK_SENDER = 'notifications@bulk.bench.example';
 const TOKEN = 'bench-token-not-a-secret';
@@ -521,6 +522,16 @@ function report(results) {
     for (const c2 of q.calls) row(`${c2.tool}: ${c2.question}`, `${c2.graphRequests} (simulator saw ${c2.simulatorSaw})`, '', c2.graphRequests === c2.simulatorSaw ? undefined : false);
     row('walkthrough total', `${q.total} of the tenant's 100 per 5 min`);
   }
+  const h = results.http;
+  if (h) {
+    section(`6. --http under load: ${h.callers} callers (own identity, own 2026-07-28 client, bearer token checked per request) × ${h.searchesPerCaller} searches, all at once, loopback`);
+    row('tool calls answered (errors)', `${h.calls} (${h.errors})`, 'all, none', h.calls === h.callers * h.searchesPerCaller && h.errors === 0);
+    row('latency per search_traces call, p50 / p95 / max', `${h.latencyMs.p50.toFixed(0)} / ${h.latencyMs.p95.toFixed(0)} / ${h.latencyMs.max.toFixed(0)} ms`);
+    row('throughput', `${h.callsPerSecond.toFixed(1)} calls/s over ${(h.wallMs / 1000).toFixed(1)} s`);
+    row('server CPU per call', `${h.serverCpuMsPerCall.toFixed(1)} ms`);
+    row('server RSS: idle → peak', `${h.idleRssMb.toFixed(1)} → ${h.peakRssMb.toFixed(1)} MB`, '≤ 160 MB', h.peakRssMb <= 160);
+    row('SIGTERM after the load: exit code', String(h.drainedExitCode), '0', h.drainedExitCode === 0);
+  }
   const widths = [0, 0, 0];
   // Long values (the profile lines) may overflow their column rather than widen every row.
   for (const r of rows) if (r.length > 1) for (let i = 0; i < 3; i++) widths[i] = Math.min(i === 1 ? 48 : 90, Math.max(widths[i], String(r[i]).length));
@@ -558,9 +569,9 @@ async function main() {
   log(`message-trace-mcp bench${QUICK ? ' (quick)' : ''}: node ${meta.node}, ${meta.cores} × ${meta.cpuModel}, load ${meta.loadAverageAtStart.join(' ')}`);
   const results = { meta };
 
-  log('1/5 cold start …');
+  log('1/6 cold start …');
   results.coldStart = await coldStart();
-  log('2/5 search throughput and memory …');
+  log('2/6 search throughput and memory …');
   results.search = await search();
 
   const now = new Date();
@@ -569,15 +580,17 @@ async function main() {
   bulkSim.createdAt = now.getTime();
   const demoSim = await startGraphSimulator({ tenant: generateTenant({ now }) });
   try {
-    log('3/5 details throughput …');
+    log('3/6 details throughput …');
     results.details = await details(bulkSim);
-    log('4/5 token economy …');
+    log('4/6 token economy …');
     results.tokens = await tokenEconomy(bulkSim, demoSim);
-    log('5/5 quota economy …');
+    log('5/6 quota economy …');
     results.quota = await quotaEconomy(demoSim);
   } finally {
     await Promise.all([bulkSim.close(), demoSim.close()]);
   }
+  log(`6/6 --http under load (${PLAN.httpCallers} callers × ${PLAN.httpSearches} searches) …`);
+  results.http = await httpLoad({ callers: PLAN.httpCallers, searchesPerCaller: PLAN.httpSearches });
 
   meta.seconds = round((Date.now() - started) / 1000);
   meta.childProcesses = spawnedPids.length;

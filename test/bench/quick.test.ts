@@ -21,6 +21,7 @@ interface Results {
   details: { rawEvents: number; cpuMsPerCall: { median: number } };
   tokens: Record<string, { raw: { chars: number }; structuredChars: number; textChars: number }>;
   quota: { calls: Array<{ tool: string; graphRequests: number; simulatorSaw: number }> };
+  http: { calls: number; errors: number; callers: number; searchesPerCaller: number; latencyMs: { p50: number; p95: number }; peakRssMb: number; drainedExitCode: number };
   targets: Array<{ measure: string; holds: boolean }>;
 }
 
@@ -37,6 +38,7 @@ describe('bench/run.js --quick', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/1\. Cold start/);
     expect(stdout).toMatch(/5\. Quota economy/);
+    expect(stdout).toMatch(/6\. --http under load/);
 
     const r = JSON.parse(readFileSync(out, 'utf8')) as Results;
     expect(r.meta.quick).toBe(true);
@@ -48,9 +50,14 @@ describe('bench/run.js --quick', () => {
     expect(r.tokens.detailsSample?.raw.chars).toBeGreaterThan(r.tokens.detailsSample?.textChars ?? Infinity);
     expect(r.quota.calls.map((c) => c.tool)).toEqual(['search_traces', 'get_trace_details', 'search_traces', 'get_trace_details']);
     for (const c of r.quota.calls) expect(c.graphRequests).toBe(c.simulatorSaw);
+    expect(r.http.calls).toBe(r.http.callers * r.http.searchesPerCaller);
+    expect(r.http.errors).toBe(0);
+    expect(r.http.latencyMs.p95).toBeGreaterThanOrEqual(r.http.latencyMs.p50);
+    expect(r.http.peakRssMb).toBeGreaterThan(0);
+    expect(r.http.drainedExitCode).toBe(0);
     expect(r.targets.length).toBeGreaterThan(0);
 
     expect(r.meta.childPids.length).toBeGreaterThan(5);
     for (const pid of r.meta.childPids) expect(() => process.kill(pid, 0), `process ${pid} still running`).toThrow(/ESRCH/);
-  }, 90_000);
+  }, 150_000);
 });
