@@ -1,12 +1,13 @@
 /**
  * `message-trace-mcp --check`: the setup doctor. Run in a terminal with the environment the host
- * gives the server; checks configuration, sign-in, reachability and one real list call, in order,
- * one line each (OK / FAIL + the fix). Exit code 0 only when the server would work. Prints no
- * secret and no token.
+ * gives the server; checks the Node.js version, configuration, sign-in, reachability and one real
+ * list call, in order, one line each (OK / WARN / FAIL + the fix). Exit code 0 only when the server
+ * would work. Prints no secret and no token.
+ *
+ * Nothing here loads undici before the Node.js check: on an older Node it fails to load at all.
  */
-import { request } from 'undici';
 import { createTokenSource, decodeJwtClaims, isDelegatedMode } from './auth/credential.js';
-import { loadConfig, type Config } from './config.js';
+import { loadConfig, runtimeProblem, type Config } from './config.js';
 import { RequestBudget } from './graph/budget.js';
 import { GraphClient, WaitAllowance, createDispatcher, type TokenSource } from './graph/client.js';
 import { TraceError } from './errors.js';
@@ -22,17 +23,35 @@ export interface DoctorOptions {
   log?: Logger;
   /** Test seam: the token source (default: built from the configuration). */
   tokens?: TokenSource;
+  /** The Node.js version to check (default: the running one). */
+  nodeVersion?: string;
+  /** Time limits of the checks (tests shorten them). */
+  limits?: Partial<DoctorLimits>;
 }
+
+export interface DoctorLimits {
+  /** Getting a token; device code waits for a person, so it gets `deviceCodeMs`. */
+  signInMs: number;
+  deviceCodeMs: number;
+  /** The first answer of the Graph origin. */
+  networkMs: number;
+  /** The one list call. */
+  listMs: number;
+}
+
+const LIMITS: DoctorLimits = { signInMs: 60_000, deviceCodeMs: 300_000, networkMs: 10_000, listMs: 30_000 };
 
 interface Check {
   ok: boolean;
+  /** Passed, with something the doctor cannot verify (shown as WARN; does not fail the run). */
+  warn?: boolean;
   name: string;
   detail: string;
   fix?: string;
 }
 
 function line(c: Check): string {
-  const head = `${c.ok ? 'OK  ' : 'FAIL'} ${c.name}: ${c.detail}`;
+  const head = `${c.ok ? (c.warn ? 'WARN' : 'OK  ') : 'FAIL'} ${c.name}: ${c.detail}`;
   return c.fix ? `${head}\n     fix: ${c.fix.replace(/\n/g, '\n          ')}\n` : `${head}\n`;
 }
 
@@ -46,7 +65,12 @@ function claimList(v: unknown): string[] {
 export function checkTokenClaims(token: string, config: Config, nowMs = Date.now()): Check {
   const claims = decodeJwtClaims(token);
   if (!claims) {
-    return { ok: true, name: 'token', detail: 'acquired (not a JWT, so its permissions cannot be read here; the list call below tests them)' };
+    return {
+      ok: true,
+      warn: true,
+      name: 'token',
+      detail: 'not verifiable here: it is not a JWT, so its audience, tenant, expiry and permissions cannot be read; the list call below shows whether Graph accepts it',
+    };
   }
   const aud = typeof claims.aud === 'string' ? claims.aud : '';
   if (aud && !/graph\.microsoft\.com|00000003-0000-0000-c000-000000000000/i.test(aud)) {
@@ -82,16 +106,67 @@ export function checkTokenClaims(token: string, config: Config, nowMs = Date.now
   return { ok: true, name: 'permission', detail: `${kind} token carries ${REQUIRED_PERMISSION}${tid ? ` for tenant ${tid}` : ''}` };
 }
 
-async function checkReachable(config: Config): Promise<Check> {
+const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
+
+/** Who issues the token in this authentication mode, for a sign-in that times out. */
+function signInService(config: Config, env: DoctorOptions['env']): string {
+  switch (config.auth.mode) {
+    case 'managed-identity':
+      return 'the managed identity endpoint';
+    case 'azure-cli':
+      return 'the Azure CLI (az account get-access-token)';
+    default: {
+      let host = 'login.microsoftonline.com';
+      try {
+        if (env.AZURE_AUTHORITY_HOST) host = new URL(env.AZURE_AUTHORITY_HOST).host;
+      } catch {
+        host = 'the AZURE_AUTHORITY_HOST';
+      }
+      return host;
+    }
+  }
+}
+
+/** Settles with `work`, or rejects with `timedOut` when `ms` pass first (the signal is aborted then). */
+async function withinLimit<T>(ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T | typeof timedOut> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<typeof timedOut>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      resolve(timedOut);
+    }, ms);
+  });
+  try {
+    return await Promise.race([work(controller.signal), limit]);
+  } catch (err) {
+    if (controller.signal.aborted) return timedOut;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+const timedOut = Symbol('timed out');
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+async function checkReachable(config: Config, limitMs: number): Promise<Check> {
   const proxy = process.env.https_proxy ?? process.env.HTTPS_PROXY;
   const via = proxy && config.graphOrigin.startsWith('https:') ? ' through the proxy from HTTPS_PROXY' : '';
+  const host = new URL(config.graphOrigin).host;
+  const { request } = await import('undici');
   const dispatcher = createDispatcher();
   try {
-    const res = await request(config.graphOrigin, { method: 'GET', dispatcher, signal: AbortSignal.timeout(10_000), headersTimeout: 10_000 });
-    await res.body.dump();
-    return { ok: true, name: 'network', detail: `${new URL(config.graphOrigin).host} answered${via} (HTTP ${res.statusCode})` };
+    const res = await withinLimit(limitMs, async (signal) => {
+      const r = await request(config.graphOrigin, { method: 'GET', dispatcher, signal, headersTimeout: limitMs });
+      await r.body.dump();
+      return r;
+    });
+    if (res === timedOut) return networkTimeout(host, via, limitMs);
+    return { ok: true, name: 'network', detail: `${host} answered${via} (HTTP ${res.statusCode})` };
   } catch (err) {
     const code = (err as { code?: string }).code ?? (err instanceof Error ? err.name : 'error');
+    if (TIMEOUT_CODES.has(code)) return networkTimeout(host, via, limitMs);
     return {
       ok: false,
       name: 'network',
@@ -101,8 +176,26 @@ async function checkReachable(config: Config): Promise<Check> {
         : 'Check the network, DNS and firewall; behind a corporate proxy set HTTPS_PROXY (and NO_PROXY) in the server entry\'s env block.',
     };
   } finally {
-    await dispatcher.close().catch(() => undefined);
+    await dispatcher.destroy().catch(() => undefined);
   }
+}
+
+function networkTimeout(host: string, via: string, limitMs: number): Check {
+  return {
+    ok: false,
+    name: 'network',
+    detail: `timed out: ${host} did not answer${via} within ${seconds(limitMs)}`,
+    fix: 'Check the network path to Graph (firewall, DNS, proxy); behind a corporate proxy set HTTPS_PROXY (and NO_PROXY) in the server entry\'s env block.',
+  };
+}
+
+function listTimeout(config: Config, limitMs: number): Check {
+  return {
+    ok: false,
+    name: 'message trace',
+    detail: `timed out: ${new URL(config.graphOrigin).host} did not answer the $top=1 list call within ${seconds(limitMs)}`,
+    fix: 'Graph or the network path to it is slow or stalled; run --check again in a few minutes, and check the proxy (HTTPS_PROXY) if it keeps timing out.',
+  };
 }
 
 function failureCheck(name: string, err: unknown): Check {
@@ -115,6 +208,12 @@ export async function runDoctor(opts: DoctorOptions): Promise<number> {
   // Every line passes the secrets filter: a Graph error or a claim could echo a token.
   const out = (s: string): void => opts.write(scrubSecrets(s));
   const log = opts.log ?? silentLogger;
+  const limits = { ...LIMITS, ...opts.limits };
+  const tooOld = runtimeProblem(opts.nodeVersion);
+  if (tooOld) {
+    out(line({ ok: false, name: 'Node.js', detail: tooOld.problem, fix: tooOld.fix }));
+    return 1;
+  }
   let closeDemo: (() => Promise<void>) | undefined;
   let config: Config;
   if (opts.demo) {
@@ -136,20 +235,40 @@ export async function runDoctor(opts: DoctorOptions): Promise<number> {
     out(line({ ok: true, name: 'configuration', detail: `authentication ${config.auth.mode}, because ${config.auth.reason}${delegatedNote}` }));
 
     const tokens = opts.tokens ?? createTokenSource(config.auth, log);
+    const signInMs = config.auth.mode === 'device-code' ? limits.deviceCodeMs : limits.signInMs;
     let token: string;
     try {
-      token = await tokens.getToken(AbortSignal.timeout(60_000));
+      const got = await withinLimit(signInMs, (signal) => tokens.getToken(signal));
+      if (got === timedOut) {
+        const service = signInService(config, opts.env);
+        out(line({
+          ok: false,
+          name: 'sign-in',
+          detail: `timed out: ${service} gave no token within ${seconds(signInMs)}`,
+          fix: config.auth.mode === 'device-code'
+            ? 'Complete the sign-in in the browser with the code shown on stderr, within the time limit.'
+            : `Check the network path to ${service} (firewall, proxy: HTTPS_PROXY) and run --check again.`,
+        }));
+        return 1;
+      }
+      token = got;
     } catch (err) {
       out(line(failureCheck('sign-in', err)));
       return 1;
     }
     registerSecret(token);
-    out(line({ ok: true, name: 'sign-in', detail: 'a Microsoft Graph token was acquired' }));
+    out(
+      line(
+        config.auth.mode === 'access-token'
+          ? { ok: true, name: 'sign-in', detail: 'not needed: MESSAGE_TRACE_ACCESS_TOKEN supplies the token' }
+          : { ok: true, name: 'sign-in', detail: 'a Microsoft Graph token was acquired' },
+      ),
+    );
     const claims = checkTokenClaims(token, config);
     out(line(claims));
     if (!claims.ok) return 1;
 
-    const reach = await checkReachable(config);
+    const reach = await checkReachable(config, limits.networkMs);
     out(line(reach));
     if (!reach.ok) return 1;
 
@@ -159,17 +278,23 @@ export async function runDoctor(opts: DoctorOptions): Promise<number> {
       tokens: { delegated: tokens.delegated, getToken: async () => token },
       budget: new RequestBudget(config.requestBudget),
       maxAttempts: 1,
+      // The doctor's own limit, named in its message, runs out first.
+      headersTimeoutMs: limits.listMs + 1_000,
+      bodyTimeoutMs: limits.listMs + 1_000,
     });
     try {
-      const { body } = await client.getJson(client.url('/admin/exchange/tracing/messageTraces?%24top=1'), {
-        signal: AbortSignal.timeout(30_000),
-        allowance: new WaitAllowance(0),
-        what: 'listing one message trace',
-      });
+      const listed = await withinLimit(limits.listMs, (signal) =>
+        client.getJson(client.url('/admin/exchange/tracing/messageTraces?%24top=1'), { signal, allowance: new WaitAllowance(0), what: 'listing one message trace' }),
+      );
+      if (listed === timedOut) {
+        out(line(listTimeout(config, limits.listMs)));
+        return 1;
+      }
+      const { body } = listed;
       const rows = Array.isArray((body as { value?: unknown }).value) ? (body as { value: unknown[] }).value.length : 0;
       out(line({ ok: true, name: 'message trace', detail: `a $top=1 list call succeeded (${rows} row${rows === 1 ? '' : 's'} in the last 48 hours)` }));
     } catch (err) {
-      out(line(failureCheck('message trace', err)));
+      out(line(err instanceof TraceError && err.kind === 'timeout' ? listTimeout(config, limits.listMs) : failureCheck('message trace', err)));
       return 1;
     } finally {
       await client.close().catch(() => undefined);

@@ -115,8 +115,15 @@ async function serve(flags: Flags, log: Logger): Promise<void> {
 
 async function main(): Promise<void> {
   const log = createLogger();
-  process.on('uncaughtException', (err) => log.error(`uncaught: ${err.stack ?? err.message}`));
-  process.on('unhandledRejection', (err) => log.error(`unhandled rejection: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+  // Logged, never fatal to a serving process; a --check run with one cannot pass.
+  process.on('uncaughtException', (err) => {
+    log.error(`uncaught: ${err.stack ?? err.message}`);
+    if (process.argv.includes('--check')) process.exitCode = 1;
+  });
+  process.on('unhandledRejection', (err) => {
+    log.error(`unhandled rejection: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    if (process.argv.includes('--check')) process.exitCode = 1;
+  });
   const flags = parseFlags(process.argv.slice(2), process.env);
   // Asked-for output goes to stdout (nothing is serving MCP then); a usage error goes to stderr.
   if (flags.help) {
@@ -133,8 +140,15 @@ async function main(): Promise<void> {
     return;
   }
   if (flags.check) {
-    const { runDoctor } = await import('./doctor.js');
-    process.exitCode = await runDoctor({ env: process.env, demo: flags.demo, write: (s) => process.stdout.write(s) });
+    // Exit 0 only when every check passed: anything that escapes the doctor fails the run.
+    process.exitCode = 1;
+    try {
+      const { runDoctor } = await import('./doctor.js');
+      process.exitCode = await runDoctor({ env: process.env, demo: flags.demo, write: (s) => process.stdout.write(s) });
+    } catch (err) {
+      log.debug(`--check: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      process.stdout.write('FAIL check: the doctor stopped on an unexpected error\n     fix: run it again; if it repeats, report it with MESSAGE_TRACE_LOG=debug output.\n');
+    }
     return;
   }
   if (flags.http) {

@@ -1,5 +1,7 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runDoctor } from '../src/doctor.js';
+import { runDoctor, type DoctorLimits } from '../src/doctor.js';
 import { startGraphSimulator, type GraphSimulator } from '../src/demo/simulator/server.js';
 
 const SECRET = 'very-secret-client-secret-value';
@@ -17,9 +19,16 @@ afterEach(async () => {
   sim = undefined;
 });
 
-async function doctor(env: Record<string, string>, tokens?: Parameters<typeof runDoctor>[0]['tokens']) {
+async function doctor(
+  env: Record<string, string>,
+  tokens?: Parameters<typeof runDoctor>[0]['tokens'],
+  more: { nodeVersion?: string; limits?: Partial<DoctorLimits> } = {},
+) {
   let out = '';
-  const code = await runDoctor({ env, write: (s) => (out += s), ...(tokens ? { tokens } : {}) });
+  const code = await runDoctor({ env, write: (s) => (out += s), ...(tokens ? { tokens } : {}), ...more });
+  // The README's promise, for every case below: exit 0 exactly when no check failed.
+  expect(code === 0, out).toBe(!/^FAIL /m.test(out));
+  expect(code === 0, out).toBe(out.includes('All checks passed'));
   return { code, out };
 }
 
@@ -107,5 +116,71 @@ describe('--check (the setup doctor)', () => {
     const { code, out } = await doctor({ MESSAGE_TRACE_GRAPH_URL: url, MESSAGE_TRACE_ACCESS_TOKEN: APP_TOKEN });
     expect(code).toBe(1);
     expect(out).toMatch(new RegExp(`FAIL network: could not reach ${new URL(url).host.replace(/\./g, '\\.')}`));
+  });
+
+  it('on a Node.js older than 22.19 prints one FAIL line with the fix and nothing else, exit 1', async () => {
+    for (const old of ['20.11.1', '22.18.0', '18.20.4']) {
+      const { code, out } = await doctor({ MESSAGE_TRACE_ACCESS_TOKEN: APP_TOKEN }, undefined, { nodeVersion: old });
+      expect(code).toBe(1);
+      expect(out.split('\n').filter((l) => /^(OK|WARN|FAIL)/.test(l))).toEqual([`FAIL Node.js: message-trace-mcp needs Node.js 22.19 or newer, and this is ${old}.`]);
+      expect(out).toMatch(/^ {5}fix: Install Node.js 22/m);
+    }
+    for (const fine of ['22.19.0', '24.1.0']) {
+      const { out } = await doctor({}, undefined, { nodeVersion: fine });
+      expect(out).not.toMatch(/Node\.js:/);
+      expect(out).toMatch(/^FAIL configuration:/m);
+    }
+  });
+
+  it('calls a token that is not a JWT "not verifiable here" (WARN), and lets the list call decide', async () => {
+    sim = await startGraphSimulator();
+    const accepted = await doctor({ MESSAGE_TRACE_GRAPH_URL: sim.url, MESSAGE_TRACE_ACCESS_TOKEN: 'an-opaque-token' });
+    expect(accepted.out).toMatch(/^WARN token: not verifiable here: it is not a JWT/m);
+    expect(accepted.out).toMatch(/^OK {3}sign-in: not needed: MESSAGE_TRACE_ACCESS_TOKEN supplies the token/m);
+    expect(accepted.out).not.toMatch(/acquired/);
+    expect(accepted.code).toBe(0);
+    await sim.close();
+
+    sim = await startGraphSimulator({ acceptToken: () => false });
+    const rejected = await doctor({ MESSAGE_TRACE_GRAPH_URL: sim.url, MESSAGE_TRACE_ACCESS_TOKEN: 'an-opaque-token' });
+    expect(rejected.out).toMatch(/^WARN token: not verifiable here/m);
+    expect(rejected.out).toMatch(/^FAIL message trace: /m);
+    expect(rejected.code).toBe(1);
+  });
+
+  it('reports a sign-in that never finishes as a timeout, naming the sign-in host and the limit', async () => {
+    const env = { AZURE_TENANT_ID: '11111111-2222-3333-4444-555555555555', AZURE_CLIENT_ID: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', AZURE_CLIENT_SECRET: SECRET };
+    const never = {
+      delegated: false,
+      getToken: (signal: AbortSignal) => new Promise<string>((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))),
+    };
+    const { code, out } = await doctor(env, never, { limits: { signInMs: 200 } });
+    expect(code).toBe(1);
+    expect(out).toMatch(/^FAIL sign-in: timed out: login\.microsoftonline\.com gave no token within 0\.2 s/m);
+    const sovereign = await doctor({ ...env, AZURE_AUTHORITY_HOST: 'https://login.example.test' }, { delegated: false, getToken: () => new Promise<string>(() => {}) }, { limits: { signInMs: 200 } });
+    expect(sovereign.out).toMatch(/^FAIL sign-in: timed out: login\.example\.test gave no token within 0\.2 s/m);
+    expect(out + sovereign.out).not.toContain(SECRET);
+  });
+
+  it('reports a Graph origin that accepts the connection and never answers as a timeout, naming host and limit', async () => {
+    const silent: Server = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const host = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      const { code, out } = await doctor({ MESSAGE_TRACE_GRAPH_URL: `http://${host}`, MESSAGE_TRACE_ACCESS_TOKEN: APP_TOKEN }, undefined, { limits: { networkMs: 300 } });
+      expect(code).toBe(1);
+      expect(out).toContain(`FAIL network: timed out: ${host} did not answer within 0.3 s`);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('reports a list call that never answers as a timeout, naming host and limit', async () => {
+    sim = await startGraphSimulator();
+    sim.faults.add({ kind: 'hang' });
+    const { code, out } = await doctor({ MESSAGE_TRACE_GRAPH_URL: sim.url, MESSAGE_TRACE_ACCESS_TOKEN: APP_TOKEN }, undefined, { limits: { listMs: 300 } });
+    expect(code).toBe(1);
+    expect(out).toContain(`FAIL message trace: timed out: ${new URL(sim.url).host} did not answer the $top=1 list call within 0.3 s`);
   });
 });
