@@ -90,7 +90,7 @@ async function serve(flags: Flags, log: Logger): Promise<void> {
   const { config, close: closeDemo } = await graphConfig(flags, log);
   const tokens = createTokenSource(config.auth, log);
   const created = createServer({ config, log, tokens });
-  const stdio = serveOnStdio(created, log);
+  const stdio = serveOnStdio(created, log, () => shutdown('the stdio transport closed'));
 
   let closing = false;
   const shutdown = (reason: string): void => {

@@ -6,7 +6,7 @@
  * requests of callers it has already checked).
  */
 import { createMcpHandler, McpServer, ResourceNotFoundError, ResourceTemplate, type AuthInfo, type ServerContext } from '@modelcontextprotocol/server';
-import { serveStdio, type StdioServerHandle } from '@modelcontextprotocol/server/stdio';
+import { serveStdio, StdioServerTransport, type StdioServerHandle } from '@modelcontextprotocol/server/stdio';
 import * as z from 'zod';
 import type { Config } from './config.js';
 import { RequestBudget } from './graph/budget.js';
@@ -68,7 +68,7 @@ export interface ServerDeps {
   /** Test seam: the request budget (default: config.requestBudget per 5 minutes). */
   budget?: RequestBudget;
   /** Test seam: Graph client retry tuning. */
-  graphOptions?: { baseDelayMs?: number; headersTimeoutMs?: number; bodyTimeoutMs?: number; maxAttempts?: number };
+  graphOptions?: { baseDelayMs?: number; headersTimeoutMs?: number; bodyTimeoutMs?: number; responseDeadlineMs?: number; maxBodyBytes?: number; maxAttempts?: number };
   /** Test seam: bounds of the kept search results (default: 5 searches, 50,000 rows). */
   results?: { maxResults?: number; maxRows?: number };
 }
@@ -243,8 +243,17 @@ export function createServer(deps: ServerDeps): CreatedServer {
  * `server/discover` or an enveloped request) gets 2026-07-28, a client that sends `initialize`
  * gets 2025-11-25 — from this one process, with the same tools and answers.
  */
-export function serveOnStdio(created: CreatedServer, log: Logger): StdioServerHandle {
-  return serveStdio(() => created.newServer(), { onerror: (err) => log.debug(`stdio: ${err.message}`) });
+export function serveOnStdio(created: CreatedServer, log: Logger, onClosed?: () => void): StdioServerHandle {
+  const transport = new StdioServerTransport();
+  const handle = serveStdio(() => created.newServer(), { transport, onerror: (err) => log.debug(`stdio: ${err.message}`) });
+  // The transport closes itself on an input line over its 10 MB buffer (and on stdin's end) but
+  // leaves stdin paused, so no 'end' event follows: tell the process, which then exits.
+  const closeConnection = transport.onclose;
+  transport.onclose = () => {
+    closeConnection?.();
+    onClosed?.();
+  };
+  return handle;
 }
 
 /**

@@ -897,7 +897,9 @@ function renderEvents(timeline: TimelineEntry[], format: 'concise' | 'detailed',
   });
 
   // Slow hop over the kept entries, same rule as the timeline.
-  const total = items.length > 0 ? Math.max(...items.map((e) => e.elapsedSeconds)) : 0;
+  // A loop, not Math.max(...spread): a spread of a huge list overflows the stack.
+  let total = 0;
+  for (const item of items) if (item.elapsedSeconds > total) total = item.elapsedSeconds;
   let slowest: ExplainedEvent | undefined;
   for (const item of items) if (!slowest || item.gapSeconds > slowest.gapSeconds) slowest = item;
   if (slowest && slowest.gapSeconds >= SLOW_HOP_MIN_SECONDS && slowest.gapSeconds >= SLOW_HOP_MIN_SHARE * total) slowest.slowHop = true;

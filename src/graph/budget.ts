@@ -40,6 +40,11 @@ export class RequestBudget {
     this.blockedUntil = Math.max(this.blockedUntil, this.now() + ms);
   }
 
+  /** True while a 429 from Graph holds callers back (rather than this budget being used up). */
+  blockedByGraph(): boolean {
+    return this.blockedUntil > this.now();
+  }
+
   /** Requests still available right now. */
   remaining(): number {
     const t = this.now();

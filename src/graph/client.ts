@@ -13,10 +13,16 @@ import { registerSecret } from '../output/secrets.js';
 import type { RequestBudget } from './budget.js';
 import { utf8BomLength } from '../shapes.js';
 import { TraceError } from '../errors.js';
-import { cancelledError, errorFromResponse, throttledError } from './errors.js';
+import { budgetSpentError, cancelledError, errorFromResponse, throttledError } from './errors.js';
 import { noteGraphRequest } from './request-count.js';
 
 export const USER_AGENT = 'message-trace-mcp/0.1';
+/** The longest Retry-After honoured: one 429 (999999999 s, a date in 9999) must not lock the server out. */
+export const MAX_RETRY_AFTER_MS = 300_000;
+/** Overall deadline for one response, headers and body together (the idle timeouts alone let a drip run forever). */
+export const RESPONSE_DEADLINE_MS = 90_000;
+/** Most bytes one response body may have: a real page of 5,000 rows is a few MB. */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /** Supplies a bearer token for each request (the credential caches it). */
 export interface TokenSource {
@@ -80,6 +86,8 @@ export interface GraphClientOptions {
   baseDelayMs?: number;
   headersTimeoutMs?: number;
   bodyTimeoutMs?: number;
+  responseDeadlineMs?: number;
+  maxBodyBytes?: number;
   random?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
@@ -148,6 +156,37 @@ function proxyFor(url: URL): string | undefined {
   }
 }
 
+/** The body's bytes, refusing more than `max` (announced or streamed) with a clear error. */
+async function readBody(body: AsyncIterable<Buffer> & { destroy(): unknown }, contentLength: string | undefined, max: number, what: string): Promise<Buffer> {
+  const tooLarge = (): TraceError => {
+    body.destroy();
+    return new TraceError({
+      kind: 'protocol',
+      what: `Graph's answer while ${what} was larger than ${Math.round(max / 1048576)} MB, so reading it stopped.`,
+      why: 'No message trace answer is that large: the endpoint (or something in between) sent far more than a page of rows or events.',
+      fix: 'Try again with a shorter time range or more filters; if it repeats, check MESSAGE_TRACE_GRAPH_URL points at Microsoft Graph and any proxy in between.',
+    });
+  };
+  if (contentLength !== undefined && Number(contentLength) > max) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += chunk.length;
+    if (total > max) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
+}
+
+function deadlineError(url: URL, ms: number, what: string): TraceError {
+  return new TraceError({
+    kind: 'timeout',
+    what: `Graph at ${url.host} did not finish its answer within ${Math.round(ms / 1000)} s (headers and body) while ${what}.`,
+    why: 'The answer arrived too slowly: a stalled or trickling connection, or an overloaded service.',
+    fix: 'Try again with a shorter time range or more filters; if it keeps happening, check the network path to Graph.',
+  });
+}
+
 export class GraphClient {
   readonly origin: string;
   readonly apiVersion: ApiVersion;
@@ -159,6 +198,8 @@ export class GraphClient {
   private readonly baseDelayMs: number;
   private readonly headersTimeoutMs: number;
   private readonly bodyTimeoutMs: number;
+  private readonly responseDeadlineMs: number;
+  private readonly maxBodyBytes: number;
   private readonly random: () => number;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 
@@ -172,6 +213,8 @@ export class GraphClient {
     this.baseDelayMs = opts.baseDelayMs ?? 1_000;
     this.headersTimeoutMs = opts.headersTimeoutMs ?? 20_000;
     this.bodyTimeoutMs = opts.bodyTimeoutMs ?? 30_000;
+    this.responseDeadlineMs = opts.responseDeadlineMs ?? RESPONSE_DEADLINE_MS;
+    this.maxBodyBytes = opts.maxBodyBytes ?? MAX_BODY_BYTES;
     this.random = opts.random ?? Math.random;
     this.sleep = opts.sleep ?? ((ms, signal) => sleepTimer(ms, undefined, { signal }));
   }
@@ -282,7 +325,10 @@ export class GraphClient {
 
       const budgetWait = this.budget.waitMs();
       if (budgetWait > 0) {
-        if (budgetWait > opts.allowance.remainingMs) throw throttledError(budgetWait / 1000);
+        if (budgetWait > opts.allowance.remainingMs) {
+          // Held back by a 429 Graph sent, or only by this server's own pacing: say which.
+          throw this.budget.blockedByGraph() ? throttledError(budgetWait / 1000) : budgetSpentError(budgetWait / 1000, this.budget.limit);
+        }
         await this.wait(budgetWait, 'pacing to stay inside the tenant quota (100 requests / 5 min)', opts);
       }
 
@@ -300,11 +346,13 @@ export class GraphClient {
       let statusCode: number;
       let headers: Record<string, string | string[] | undefined>;
       let bytes: Buffer;
+      // The whole response, headers and body, within one deadline (cancellation still wins).
+      const deadline = AbortSignal.timeout(this.responseDeadlineMs);
       try {
         const res = await loadUndici().request(target, {
           method: 'GET',
           dispatcher: (this.dispatcher ??= createDispatcher()),
-          signal: opts.signal,
+          signal: AbortSignal.any([opts.signal, deadline]),
           headersTimeout: this.headersTimeoutMs,
           bodyTimeout: this.bodyTimeoutMs,
           headers: {
@@ -317,10 +365,11 @@ export class GraphClient {
         });
         statusCode = res.statusCode;
         headers = res.headers as Record<string, string | string[] | undefined>;
-        const raw = await res.body.bytes();
-        bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+        bytes = await readBody(res.body, header(res.headers as Record<string, string | string[] | undefined>, 'content-length'), this.maxBodyBytes, opts.what);
       } catch (err) {
         if (opts.signal.aborted) throw cancelledError();
+        if (err instanceof TraceError) throw err;
+        if (deadline.aborted) throw deadlineError(target, this.responseDeadlineMs, opts.what);
         const code = errorCode(err);
         if (RETRYABLE_NETWORK.has(code) && attempt + 1 < this.maxAttempts) {
           const delay = this.backoff(attempt);
@@ -367,7 +416,8 @@ export class GraphClient {
 
       if (RETRYABLE_STATUS.has(statusCode)) {
         const retryAfter = parseRetryAfter(header(headers, 'retry-after'));
-        const delay = retryAfter ?? this.backoff(attempt);
+        const capped = retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_MS;
+        const delay = retryAfter === undefined ? this.backoff(attempt) : Math.min(retryAfter, MAX_RETRY_AFTER_MS);
         if (statusCode === 429) this.budget.blockFor(delay);
         const canRetry = attempt + 1 < this.maxAttempts && delay <= opts.allowance.remainingMs;
         if (canRetry) {
@@ -378,7 +428,7 @@ export class GraphClient {
           );
           continue;
         }
-        if (statusCode === 429) throw throttledError(delay / 1000, requestId);
+        if (statusCode === 429) throw throttledError(delay / 1000, requestId, capped);
       }
 
       if (body === undefined && contentType.includes('html')) {
@@ -398,7 +448,7 @@ export class GraphClient {
         requestId,
         retryAfterSeconds: (() => {
           const ms = parseRetryAfter(header(headers, 'retry-after'));
-          return ms === undefined ? undefined : ms / 1000;
+          return ms === undefined ? undefined : Math.min(ms, MAX_RETRY_AFTER_MS) / 1000;
         })(),
         what: opts.what,
         delegated: this.tokens.delegated,

@@ -127,15 +127,36 @@ export function errorFromResponse(input: {
   });
 }
 
-export function throttledError(retryAfterSeconds: number | undefined, requestId?: string): TraceError {
+/**
+ * Graph answered 429. `capped`: it asked for longer than the 5 minutes this server waits at most
+ * (MAX_RETRY_AFTER_MS), so `retryAfterSeconds` is those 5 minutes, not Graph's figure.
+ */
+export function throttledError(retryAfterSeconds: number | undefined, requestId?: string, capped = false): TraceError {
   const wait = retryAfterSeconds !== undefined ? Math.max(1, Math.ceil(retryAfterSeconds)) : undefined;
+  const asks = capped
+    ? '; it asks to wait longer than 5 minutes, and this server holds back for at most 5 minutes'
+    : wait !== undefined
+      ? `; it asks to wait ${wait} s`
+      : '';
   return new TraceError({
     kind: 'throttled',
-    what: `The message trace API is throttling this tenant${wait !== undefined ? `; it asks to wait ${wait} s` : ''}.`,
+    what: `The message trace API is throttling this tenant${asks}.`,
     why: 'Graph allows each tenant 100 message trace requests per rolling 5 minutes, shared by every app, script and admin center session in the tenant.',
     fix: `Wait ${wait !== undefined ? `${wait} seconds` : 'a minute or two'} and call again, and narrow the search (shorter time range, a sender or recipient) so it needs fewer pages.`,
     status: 429,
     requestId,
+    retryAfterSeconds: wait,
+  });
+}
+
+/** This server's own pacing (MESSAGE_TRACE_REQUEST_BUDGET) is used up; Graph has not throttled. */
+export function budgetSpentError(waitSeconds: number, budget: number): TraceError {
+  const wait = Math.max(1, Math.ceil(waitSeconds));
+  return new TraceError({
+    kind: 'throttled',
+    what: `This server has used its own request budget (${budget} Graph requests per rolling 5 minutes, MESSAGE_TRACE_REQUEST_BUDGET); the next request fits in ${wait} s. Graph itself has not throttled.`,
+    why: 'Graph allows each tenant 100 message trace requests per rolling 5 minutes, shared by every app and admin; the server keeps below that on purpose.',
+    fix: `Wait ${wait} seconds and call again, and narrow the search (shorter time range, a sender or recipient) so it needs fewer pages.`,
     retryAfterSeconds: wait,
   });
 }

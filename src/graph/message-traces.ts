@@ -10,7 +10,10 @@ import { readListPage, type ListPage } from './list-page.js';
 import { str, toRow, type MessageTraceDetailEvent, type MessageTraceRow, type RowJson } from './types.js';
 
 export const PAGE_SIZE = 5000;
-const MAX_EMPTY_PAGES_IN_A_ROW = 3;
+/** Pages in a row that add no new row (empty, repeats, unreadable) before paging stops. */
+const MAX_BARREN_PAGES_IN_A_ROW = 3;
+/** Detail events read per recipient: the first and the last half of this are kept, the middle counted. */
+export const MAX_DETAIL_EVENTS = 2_000;
 
 export interface ListProgress {
   query: number;
@@ -125,7 +128,7 @@ export async function listTraces(client: GraphClient, queries: TraceQuery[], opt
     const query = queries[qi] as TraceQuery;
     let url: string | undefined = client.url(listPath(query, pageSize));
     const visited = new Set<string>();
-    let emptyPages = 0;
+    let barrenPages = 0;
     while (url) {
       visited.add(url);
       let page: ListPage;
@@ -151,6 +154,7 @@ export async function listTraces(client: GraphClient, queries: TraceQuery[], opt
       const rowCount = page.rowCount;
       pages++;
       let i = -1;
+      const before = outcome.rowsFetched;
       for (const raw of page.rows()) {
         i++;
         const row = toRow(raw);
@@ -166,10 +170,14 @@ export async function listTraces(client: GraphClient, queries: TraceQuery[], opt
       }
       page.release();
       opts.onProgress?.({ query: qi + 1, queries: queries.length, pages, rows: outcome.rowsFetched });
-      emptyPages = rowCount === 0 ? emptyPages + 1 : 0;
+      barrenPages = outcome.rowsFetched === before ? barrenPages + 1 : 0;
       if (!next) break;
-      if (emptyPages >= MAX_EMPTY_PAGES_IN_A_ROW) {
-        return stop(`Graph returned ${emptyPages} empty pages in a row with further next-page links; paging stopped, so rows may be missing. Try again later or narrow the search.`);
+      // Empty pages, repeated rows or unreadable rows, each with a fresh link: without this the
+      // whole request budget goes on pages that add nothing.
+      if (barrenPages >= MAX_BARREN_PAGES_IN_A_ROW) {
+        return stop(
+          `Graph returned ${barrenPages} pages in a row that added no new rows (${rowCount === 0 ? 'empty pages' : 'rows already read or unreadable'}) while still linking to more pages; paging stopped so as not to spend the request budget on them, so rows may be missing. Try again later or narrow the search.`,
+        );
       }
       try {
         client.checkUrl(next);
@@ -210,9 +218,13 @@ export async function getTraceDetails(
   traceId: string,
   recipientAddress: string,
   opts: { signal: AbortSignal; allowance: WaitAllowance; onWait?: (info: WaitInfo) => void },
-): Promise<{ events: MessageTraceDetailEvent[]; requests: number }> {
+): Promise<{ events: MessageTraceDetailEvent[]; requests: number; omittedEvents: number; totalEvents: number }> {
   let url: string | undefined = client.url(detailsPath(traceId, recipientAddress));
-  const events: MessageTraceDetailEvent[] = [];
+  // Bounded before anything is rendered: the first half and, in a ring, the last half.
+  const head: MessageTraceDetailEvent[] = [];
+  const tail: MessageTraceDetailEvent[] = [];
+  const half = MAX_DETAIL_EVENTS / 2;
+  let total = 0;
   const visited = new Set<string>();
   let requests = 0;
   // Not documented as paged, but follow a nextLink (bounded) rather than drop events.
@@ -228,11 +240,17 @@ export async function getTraceDetails(
     const { value, next } = pageParts(body);
     for (const raw of value) {
       const ev = toDetail(raw);
-      if (ev) events.push(ev);
+      if (!ev) continue;
+      if (head.length < half) head.push(ev);
+      else tail[(total - half) % half] = ev;
+      total++;
     }
     if (!next || visited.has(next)) break;
     client.checkUrl(next);
     url = next;
   }
-  return { events, requests };
+  const kept = total - head.length;
+  const start = kept > half ? (total - half) % half : 0;
+  const events = [...head, ...tail.slice(start), ...tail.slice(0, start)];
+  return { events, requests, omittedEvents: total - events.length, totalEvents: total };
 }

@@ -61,6 +61,9 @@ export function str(v: unknown): string {
   return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
 }
 
+/** Bytes; a larger (or negative) size from Graph is shown as 0. */
+const MAX_PLAUSIBLE_SIZE = 2 ** 40;
+
 /** Coerce one raw Graph row into our shape; undefined when it lacks the key fields. */
 export function toRow(raw: unknown): MessageTraceRow | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
@@ -76,7 +79,8 @@ export function toRow(raw: unknown): MessageTraceRow | undefined {
     recipientAddress,
     receivedDateTime: str(r.receivedDateTime),
     subject: str(r.subject),
-    size: Number.isFinite(size) ? size : 0,
+    // Exchange Online caps a message at 150 MB; a size beyond 1 TB (9.5e+301) is not real.
+    size: Number.isFinite(size) && size >= 0 && size <= MAX_PLAUSIBLE_SIZE ? size : 0,
     fromIP: str(r.fromIP),
     toIP: str(r.toIP),
     status: str(r.status),

@@ -5,7 +5,7 @@
 import { shownDateTime, shownStatus, shownTraceId } from '../output/plain-values.js';
 import * as z from 'zod';
 import { WaitAllowance } from '../graph/client.js';
-import { getTraceDetails, listTraces } from '../graph/message-traces.js';
+import { getTraceDetails, listTraces, MAX_DETAIL_EVENTS } from '../graph/message-traces.js';
 import { normaliseStatus, type MessageTraceRow } from '../graph/types.js';
 import { STATUS_IN_BRIEF, STATUSES_TO_EXPLAIN } from '../details/knowledge/status-brief.js';
 import { lookUpRow, notFound, type KnownRow } from './row-status.js';
@@ -230,6 +230,10 @@ async function explainOne(input: GetTraceDetailsInput, call: ToolCall, deps: Too
     }
     const details = await getTraceDetails(deps.graph(), id, recipientAddress, { signal: call.signal, allowance, onWait });
     requests += details.requests;
+    if (details.omittedEvents > 0) {
+      const n = (v: number) => v.toLocaleString('en-US');
+      notes.push(`${n(details.omittedEvents)} of ${n(details.totalEvents)} events in the middle were not read (at most ${n(MAX_DETAIL_EVENTS)} are: the first and last ${n(MAX_DETAIL_EVENTS / 2)}); no real delivery has that many.`);
+    }
     if (details.events.length === 0) {
       throw notFound(
         `Message trace has no detail events for trace ${id} and recipient ${addr.address(recipientAddress)}.`,

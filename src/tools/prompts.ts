@@ -3,6 +3,14 @@
  * that uses the two tools. Prompt arguments arrive as strings.
  */
 import * as z from 'zod';
+import { address, dateTime, messageIdText, quoteInput } from './schemas.js';
+
+/** Prompt arguments are checked like tool arguments: they are pasted into the plan a model follows. */
+const DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$/;
+const domainName = z
+  .string({ error: 'domain must be a domain name like contoso.com' })
+  .trim()
+  .refine((s) => s.length <= 253 && DOMAIN.test(s), { error: (iss) => `domain must be a domain name like contoso.com (got ${quoteInput(iss.input, 60)})` });
 import { PROBLEM_STATUS_NAMES } from '../graph/types.js';
 
 /** A prompt's messages: one user message with the plan (the MCP shape, without SDK types). */
@@ -30,9 +38,9 @@ export const PROMPTS: PromptSpec[] = [
     title: 'Why did a message not arrive?',
     description: 'Find out why mail from a sender did not reach a recipient, and what to do about it.',
     args: {
-      senderAddress: z.string().describe('Who sent it (SMTP address).'),
-      recipientAddress: z.string().describe('Who should have received it (SMTP address).'),
-      since: z.string().optional().describe('When it was sent, roughly (ISO 8601 with zone, e.g. 2026-11-26T08:00:00Z). Default: the last 48 hours.'),
+      senderAddress: address('senderAddress').describe('Who sent it (SMTP address).'),
+      recipientAddress: address('recipientAddress').describe('Who should have received it (SMTP address).'),
+      since: dateTime('since').optional().describe('When it was sent, roughly (ISO 8601 with zone, e.g. 2026-11-26T08:00:00Z). Default: the last 48 hours.'),
     },
     render: ({ senderAddress, recipientAddress, since }) =>
       userMessage(
@@ -50,7 +58,7 @@ export const PROMPTS: PromptSpec[] = [
     title: 'Daily mail-flow report',
     description: 'A short report of the last 24 hours of mail flow: volumes by status, where failures cluster, what needs attention.',
     args: {
-      domain: z.string().optional().describe('Limit the report to mail from senders at this domain (optional).'),
+      domain: domainName.optional().describe('Limit the report to mail from senders at this domain (optional).'),
     },
     render: ({ domain }) =>
       userMessage(
@@ -69,7 +77,7 @@ export const PROMPTS: PromptSpec[] = [
     title: 'Was this message delivered?',
     description: 'Check what happened to one message, by its Message-ID, for every recipient.',
     args: {
-      messageId: z.string().describe('The Message-ID header value, e.g. <abc123@contoso.com>.'),
+      messageId: messageIdText.describe('The Message-ID header value, e.g. <abc123@contoso.com>.'),
     },
     render: ({ messageId }) =>
       userMessage(

@@ -53,12 +53,15 @@ export const traceId = z
   .trim()
   .regex(GUID_SHAPE, { error: 'traceId must be a message trace id: 8-4-4-4-12 hex digits (e.g. eaaafa9a-788c-47f0-357c-08de5bf702e0), as in search_traces results' });
 
-export const messageId = z
+/** A Message-ID header value as given (prompts take it as is; the tools add angle brackets). */
+export const messageIdText = z
   .string({ error: 'messageId must be the Message-ID header value, e.g. <abc123@contoso.com>' })
   .trim()
   .min(3, { error: 'messageId must be the Message-ID header value, e.g. <abc123@contoso.com>' })
   .max(998, { error: 'messageId is longer than a Message-ID header can be (998 characters)' })
-  .refine((s) => !/[\u0000-\u001f\u007f\s]/.test(s) && isWellFormedText(s), { error: 'messageId must not contain spaces or control characters; give the Message-ID header value, e.g. <abc123@contoso.com>' })
+  .refine((s) => !/[\u0000-\u001f\u007f\s]/.test(s) && isWellFormedText(s), { error: 'messageId must not contain spaces or control characters; give the Message-ID header value, e.g. <abc123@contoso.com>' });
+
+export const messageId = messageIdText
   .transform((s) => (s.startsWith('<') ? s : `<${s}`))
   .transform((s) => (s.endsWith('>') ? s : `${s}>`));
 

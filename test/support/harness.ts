@@ -31,6 +31,7 @@ export interface HarnessOptions {
   now?: () => Date;
   log?: Logger;
   graphOptions?: ServerDeps['graphOptions'];
+  results?: ServerDeps['results'];
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -44,6 +45,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     ...(opts.now ? { now: opts.now } : {}),
     waitAllowanceMs: opts.waitAllowanceMs ?? 10_000,
     graphOptions: { baseDelayMs: 20, ...opts.graphOptions },
+    ...(opts.results ? { results: opts.results } : {}),
   });
   const client = new Client({ name: 'test-client', version: '1.0.0' });
   const [clientT, serverT] = InMemoryTransport.createLinkedPair();

@@ -37,7 +37,15 @@ export type Fault =
   /** 200 with value: [] and a nextLink that resumes where this page should have started. */
   | { kind: 'emptyPageWithNext' }
   /** Answer normally, but the page's first row has an invalid token in it (the page around it stays well-formed). */
-  | { kind: 'damagedRow' };
+  | { kind: 'damagedRow' }
+  /** Send 200 headers, then the body one byte every `intervalMs` (each byte within any idle timeout). */
+  | { kind: 'drip'; intervalMs: number }
+  /** 200 with a JSON body of about `bytes` bytes (a huge padding field), streamed without Content-Length. */
+  | { kind: 'oversized'; bytes: number }
+  /** A details answer with `count` events (details route only). */
+  | { kind: 'manyEvents'; count: number }
+  /** The page's rows again (repeats) with a fresh next link every time: paging that never ends (list route only). */
+  | { kind: 'junkPages' };
 
 export type FaultRoute = 'list' | 'details' | 'any';
 
@@ -60,10 +68,12 @@ interface Entry {
   route: FaultRoute;
 }
 
-const LIST_ONLY = new Set<Fault['kind']>(['nextLinkLoop', 'nextLinkForeign', 'emptyPageWithNext', 'damagedRow']);
+const LIST_ONLY = new Set<Fault['kind']>(['nextLinkLoop', 'nextLinkForeign', 'emptyPageWithNext', 'damagedRow', 'junkPages']);
+const DETAILS_ONLY = new Set<Fault['kind']>(['manyEvents']);
 const KINDS = new Set<Fault['kind']>([
   'status', 'throttle', 'servicePrincipal', 'consentMissing', 'invalidToken', 'delay', 'hang', 'reset',
   'resetMidBody', 'malformedJson', 'html', 'nextLinkLoop', 'nextLinkForeign', 'emptyPageWithNext', 'damagedRow',
+  'drip', 'oversized', 'manyEvents', 'junkPages',
 ]);
 
 function validate(fault: Fault): void {
@@ -76,6 +86,12 @@ function validate(fault: Fault): void {
   }
   if (fault.kind === 'html' && fault.status !== undefined && !(Number.isInteger(fault.status) && fault.status >= 200 && fault.status <= 599)) {
     throw new RangeError(`html fault status must be an integer 200..599, got ${fault.status}`);
+  }
+  if (fault.kind === 'drip' && !(Number.isFinite(fault.intervalMs) && fault.intervalMs >= 0)) {
+    throw new RangeError(`drip fault intervalMs must be a finite number >= 0, got ${fault.intervalMs}`);
+  }
+  if ((fault.kind === 'oversized' && !(Number.isInteger(fault.bytes) && fault.bytes >= 0)) || (fault.kind === 'manyEvents' && !(Number.isInteger(fault.count) && fault.count >= 0))) {
+    throw new RangeError(`${fault.kind} fault size must be a whole number >= 0`);
   }
   if (fault.kind === 'delay' && !(Number.isFinite(fault.ms) && fault.ms >= 0)) {
     throw new RangeError(`delay fault ms must be a finite number >= 0, got ${fault.ms}`);
@@ -96,6 +112,9 @@ export function createFaultQueue(): FaultQueue {
       if (route === 'details' && LIST_ONLY.has(fault.kind)) {
         throw new RangeError(`fault ${fault.kind} only applies to the list route`);
       }
+      if (route === 'list' && DETAILS_ONLY.has(fault.kind)) {
+        throw new RangeError(`fault ${fault.kind} only applies to the details route`);
+      }
       entries.push({ fault: { ...fault }, remaining: times, route });
     },
     clear() {
@@ -106,7 +125,10 @@ export function createFaultQueue(): FaultQueue {
     },
     take(route) {
       const index = entries.findIndex(
-        (e) => (e.route === 'any' || e.route === route) && (route === 'list' || !LIST_ONLY.has(e.fault.kind)),
+        (e) =>
+          (e.route === 'any' || e.route === route) &&
+          (route === 'list' || !LIST_ONLY.has(e.fault.kind)) &&
+          (route === 'details' || !DETAILS_ONLY.has(e.fault.kind)),
       );
       if (index < 0) return undefined;
       const entry = entries[index] as Entry;

@@ -584,6 +584,18 @@ export async function startGraphSimulator(opts: SimulatorOptions = {}): Promise<
         return;
       }
       let events: MessageTraceDetailEvent[] = tenant.details(route.traceId, route.recipient) ?? [];
+      if (fault?.kind === 'manyEvents') {
+        const first = Date.parse(events[0]?.dateTime ?? now().toISOString()) - 3_600_000;
+        events = Array.from({ length: fault.count }, (_, i) => ({
+          id: route.traceId,
+          messageId: events[0]?.messageId ?? '<many@example.com>',
+          dateTime: new Date(first + i * 10).toISOString(),
+          event: i % 2 ? 'Defer' : 'Receive',
+          action: null,
+          description: `Event ${i}`,
+          data: null,
+        }));
+      }
       const oldest = now().getTime() - 90 * DAY;
       if (events.length > 0 && events.every((e) => Date.parse(e.dateTime) < oldest)) events = [];
       body = JSON.stringify({
@@ -608,6 +620,9 @@ export async function startGraphSimulator(opts: SimulatorOptions = {}): Promise<
       } else if (fault?.kind === 'emptyPageWithNext') {
         rows = [];
         nextLink = withQuery(page.pageQuery(page.offset));
+      } else if (fault?.kind === 'junkPages') {
+        // The same rows again, and a link that is new every time (a parameter Graph ignores).
+        nextLink = `${withQuery(page.pageQuery(page.offset))}&junk=${randomUUID()}`;
       }
       const payload: Record<string, unknown> = {
         '@odata.context': `${origin}/${route.version}/$metadata#admin/exchange/tracing/messageTraces`,
@@ -622,6 +637,28 @@ export async function startGraphSimulator(opts: SimulatorOptions = {}): Promise<
       }
     }
 
+    if (fault?.kind === 'drip') {
+      const full = Buffer.from(body);
+      record.status = 200;
+      res.writeHead(200, { ...baseHeaders(ctx), 'Content-Type': JSON_ODATA, 'Content-Length': String(full.length), ...extra });
+      for (let i = 0; i < full.length && !closed && !res.destroyed; i++) {
+        res.write(full.subarray(i, i + 1));
+        await sleep(fault.intervalMs);
+      }
+      if (!res.destroyed) res.end();
+      return;
+    }
+    if (fault?.kind === 'oversized') {
+      record.status = 200;
+      res.writeHead(200, { ...baseHeaders(ctx), 'Content-Type': JSON_ODATA, ...extra });
+      const chunk = 'x'.repeat(64 * 1024);
+      res.write('{"value":[],"padding":"');
+      for (let sent = 0; sent < fault.bytes && !closed && !res.destroyed; sent += chunk.length) {
+        if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+      }
+      if (!res.destroyed) res.end('"}');
+      return;
+    }
     if (fault?.kind === 'malformedJson') {
       send(ctx, 200, body.slice(0, Math.max(1, Math.floor(body.length / 2))), JSON_ODATA, extra);
       return;

@@ -68,8 +68,6 @@ export class ResultCollector {
   constructor(
     readonly meta: ResultMeta,
     private readonly maxRows: number,
-    /** Told how many rows this search is about to hold, so older sets can go first. */
-    private readonly makeRoom?: (rows: number) => void,
   ) {}
 
   /** `json`: where the row's JSON lies in Graph's page, to copy it as bytes (see RowArena). */
@@ -81,7 +79,6 @@ export class ResultCollector {
       grown.set(this.codes);
       this.codes = grown;
     }
-    this.makeRoom?.(this.rows.length + 1);
     this.codes[this.rows.length] = DIRECTIONS.indexOf(direction);
     this.rows.push(row, json);
   }
@@ -113,14 +110,12 @@ export class ResultStore {
   }
 
   /**
-   * Start collecting a search's rows. The row bound holds while the search runs, too: older sets
-   * are evicted as the new one grows past what is left, so a long-running server never holds
-   * two sets' worth of rows (seven 50,000-row searches in one server: peak 180 -> 164 MB).
+   * Start collecting a search's rows. Older sets are evicted only when the search is kept
+   * (keep), never while it runs: a search that is cancelled or fails must not cost the user a set
+   * they still have. While a search runs, the server may hold up to two sets' worth of rows.
    */
   collect(meta: ResultMeta): ResultCollector {
-    return new ResultCollector(meta, this.maxRows, (rows) => {
-      while (this.results.length > 0 && this.keptRows + rows > this.maxRows) this.evictOldest();
-    });
+    return new ResultCollector(meta, this.maxRows);
   }
 
   /** Keep a finished search's rows, evicting the oldest sets past the bounds; none for no rows. */
