@@ -16,26 +16,18 @@ import type { Dispatcher } from 'undici';
 import type { Logger } from './log.js';
 import { PROMPTS } from './tools/prompts.js';
 import { describeResult, resultUri, ResultStore, toCsv, toJson, type ResultFormat } from './search/results/store.js';
-import { READ_ONLY_ANNOTATIONS, type ToolCall, type ToolDeps, type ToolResult } from './tools/context.js';
+import type { ToolCall, ToolDeps } from './tools/context.js';
+import { runTool, type ToolDefinition } from './tools/define.js';
 import type { Caller } from './http/entra-token.js';
 import { MAX_BODY_BYTES } from './http/config.js';
 import type { McpEndpoint } from './http/listener.js';
 import { guardToolCall, type ToolCallGuard } from './http/tool-calls.js';
 import { RecentRows } from './tools/row-status.js';
-import {
-  SEARCH_TRACES,
-  searchTraces,
-  searchTracesDescription,
-  searchTracesInput,
-  searchTracesOutput,
-} from './tools/search-traces.js';
-import {
-  GET_TRACE_DETAILS,
-  getTraceDetailsDescription,
-  getTraceDetailsInput,
-  getTraceDetailsOutput,
-  getTraceDetailsTool,
-} from './tools/get-trace-details.js';
+import { getTraceDetailsTool } from './tools/get-trace-details.js';
+import { searchTracesTool } from './tools/search-traces.js';
+
+/** The tools, in the order tools/list shows them (2026-07-28 asks for a deterministic order). */
+const TOOLS: ToolDefinition[] = [searchTracesTool, getTraceDetailsTool];
 
 export const SERVER_NAME = 'message-trace-mcp';
 export const SERVER_VERSION = '0.1.0';
@@ -106,6 +98,29 @@ function toolCall(ctx: ServerContext): ToolCall {
   };
 }
 
+/**
+ * The one registration path: what the tool declares, the SDK validates arguments against its
+ * input schema, the HTTP caller's guard (limits, audit) wraps the call, and runTool does the rest
+ * (configuration check, errors as isError results).
+ */
+function registerTool(server: McpServer, tool: ToolDefinition, deps: ToolDeps, session: CallerSession | undefined): void {
+  server.registerTool(
+    tool.name,
+    {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: tool.input,
+      outputSchema: tool.output,
+      annotations: { title: tool.title, ...tool.annotations },
+    },
+    (args, ctx) => {
+      const call = toolCall(ctx);
+      const run = () => runTool(tool, args, call, deps);
+      return session ? guardToolCall(session.guard, session.caller, { tool: tool.name, arguments: args, signal: call.signal }, run) : run();
+    },
+  );
+}
+
 export function createServer(deps: ServerDeps): CreatedServer {
   const { config, log } = deps;
   let graph: GraphClient | undefined;
@@ -138,12 +153,6 @@ export function createServer(deps: ServerDeps): CreatedServer {
     const owner = session?.caller?.key;
     // A per-request HTTP instance has nobody to tell about later changes; on stdio the client is told.
     const announces = session === undefined;
-    const guarded = <A>(tool: string, run: (args: A, call: ToolCall) => Promise<ToolResult>) =>
-      (args: A, ctx: ServerContext): Promise<ToolResult> => {
-        const call = toolCall(ctx);
-        if (!session) return run(args, call);
-        return guardToolCall(session.guard, session.caller, { tool, arguments: args, signal: call.signal }, () => run(args, call));
-      };
     const server = new McpServer(
       { name: SERVER_NAME, title: 'Exchange Online message trace', version: SERVER_VERSION },
       {
@@ -155,29 +164,8 @@ export function createServer(deps: ServerDeps): CreatedServer {
       },
     );
 
-    server.registerTool(
-      SEARCH_TRACES,
-      {
-        title: 'Search message traces',
-        description: searchTracesDescription,
-        inputSchema: searchTracesInput,
-        outputSchema: searchTracesOutput,
-        annotations: { title: 'Search message traces', ...READ_ONLY_ANNOTATIONS },
-      },
-      guarded(SEARCH_TRACES, (args, call) => searchTraces(args, call, { ...toolDeps, results: results.forOwner(owner) })),
-    );
-
-    server.registerTool(
-      GET_TRACE_DETAILS,
-      {
-        title: 'Explain one recipient\'s delivery',
-        description: getTraceDetailsDescription,
-        inputSchema: getTraceDetailsInput,
-        outputSchema: getTraceDetailsOutput,
-        annotations: { title: 'Explain one recipient\'s delivery', ...READ_ONLY_ANNOTATIONS },
-      },
-      guarded(GET_TRACE_DETAILS, (args, call) => getTraceDetailsTool(args, call, toolDeps)),
-    );
+    const callerDeps: ToolDeps = { ...toolDeps, results: results.forOwner(owner) };
+    for (const tool of TOOLS) registerTool(server, tool, callerDeps, session);
 
     // The full row set of each recent search, as CSV and JSON (search_traces links to them).
     const formats: Array<{ format: ResultFormat; mimeType: string; title: string }> = [

@@ -3,11 +3,12 @@
  * Memory holds counters, the report's groups and the few rows to list, never every row: `add`
  * is called once per row while Graph pages stream in.
  */
+import * as z from 'zod';
 import { shownDateTime, shownIp, shownTraceId } from '../output/plain-values.js';
 import { isProblemStatus, normaliseStatus, PROBLEM_STATUSES_IN_WORDS, type MessageTraceRow, type TraceStatus } from '../graph/types.js';
 import { AddressRenderer, domainOf } from '../output/addresses.js';
 import type { Direction } from './direction.js';
-import { ReportBuilder, reportSentence, type Report, type ReportOptions } from './report/report.js';
+import { ReportBuilder, reportOutput, reportSentence, type Report, type ReportOptions } from './report/report.js';
 import { ZonedClock } from './report/time.js';
 import { fenceUntrusted, UNTRUSTED_NOTICE } from '../output/untrusted.js';
 
@@ -25,55 +26,50 @@ const STATUS_RANK: Record<TraceStatus | 'unknown', number> = {
 };
 
 
-export interface ListedRow {
-  traceId: string;
-  recipientAddress: string;
-  status: string;
-  receivedDateTime: string;
-  senderAddress: string;
-  subject: string;
-  size: number;
-  messageId?: string;
-  fromIP?: string;
-  toIP?: string;
-}
+const counted = z.object({ name: z.string(), count: z.number() });
 
-export interface CountedName {
-  name: string;
-  count: number;
-}
-
-export interface SearchSummary {
-  summary: string;
-  window: { start: string; end: string };
-  complete: boolean;
-  totals: { traces: number; messages: number; byStatus: Record<string, number> };
-  rows: ListedRow[];
-  notListed: number;
-  highlights: {
-    problemRecipientDomains: CountedName[];
-    problemSenders: CountedName[];
-    topSenders: CountedName[];
-  };
-  notes: string[];
-  nextSteps: string[];
-  dataNotice: string;
-  graphRequests: number;
+/**
+ * What search_traces answers (its output schema, structuredContent); the types below derive from
+ * it. Rows and text are already sanitised and fenced.
+ */
+export const searchOutput = z.object({
+  summary: z.string(),
+  window: z.object({ start: z.string(), end: z.string() }),
+  complete: z.boolean(),
+  totals: z.object({ traces: z.number(), messages: z.number(), byStatus: z.record(z.string(), z.number()) }),
+  rows: z.array(
+    z.object({
+      traceId: z.string(),
+      recipientAddress: z.string(),
+      status: z.string(),
+      receivedDateTime: z.string(),
+      senderAddress: z.string(),
+      subject: z.string(),
+      size: z.number(),
+      messageId: z.string().optional(),
+      fromIP: z.string().optional(),
+      toIP: z.string().optional(),
+    }),
+  ),
+  notListed: z.number(),
+  highlights: z.object({ problemRecipientDomains: z.array(counted), problemSenders: z.array(counted), topSenders: z.array(counted) }),
+  notes: z.array(z.string()),
+  nextSteps: z.array(z.string()),
+  dataNotice: z.string(),
+  graphRequests: z.number(),
   /** Only when the search asked for groupBy. */
-  report?: Report;
-  /** Where the full row set can be read (MCP resources), when it was kept. */
-  resultSet?: ResultSetRef;
-}
+  report: reportOutput.optional(),
+  /**
+   * Where the full row set can be read (MCP resources), when it was kept. `rows`: rows kept;
+   * `truncated`: the set holds fewer rows than the search counted (the store's row cap).
+   */
+  resultSet: z.object({ id: z.string(), csvUri: z.string(), jsonUri: z.string(), rows: z.number(), truncated: z.boolean() }).optional(),
+});
 
-export interface ResultSetRef {
-  id: string;
-  csvUri: string;
-  jsonUri: string;
-  /** Rows kept in the result set. */
-  rows: number;
-  /** True when the set holds fewer rows than the search counted (the store's row cap). */
-  truncated: boolean;
-}
+export type SearchSummary = z.output<typeof searchOutput>;
+export type ListedRow = SearchSummary['rows'][number];
+export type CountedName = SearchSummary['highlights']['topSenders'][number];
+export type ResultSetRef = NonNullable<SearchSummary['resultSet']>;
 
 interface Kept {
   row: MessageTraceRow;

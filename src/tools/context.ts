@@ -1,12 +1,13 @@
 /**
- * What tool handlers get from the server (dependencies, injected for tests), and the helpers that
- * turn answers and failures into MCP tool results.
+ * What tool handlers get from the server (dependencies, injected for tests), what they answer
+ * with, and the helpers that turn failures into MCP tool results.
  */
 import { describeProblems, type Config } from '../config.js';
 import type { GraphClient, WaitInfo } from '../graph/client.js';
 import { TraceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { guardOutput, guardText } from '../output/guard.js';
+import type { ResultStore } from '../search/results/store.js';
 import type { RecentRows } from './row-status.js';
 
 export interface ToolDeps {
@@ -17,6 +18,8 @@ export interface ToolDeps {
   now: () => Date;
   /** Total wait (Retry-After, backoff, pacing) one tool call may spend, in ms. */
   waitAllowanceMs: number;
+  /** Keeps each search's full row set for the message-trace://results/ resources. */
+  results?: Pick<ResultStore, 'collect' | 'keep'>;
   /** Rows recently listed in answers: get_trace_details reads their status without a request. */
   recentRows?: RecentRows;
 }
@@ -29,10 +32,18 @@ export interface ToolCall {
   progress(message: string): void;
 }
 
+/** A link to a resource (the full row set of a search). */
+export type ResourceLinkContent = { type: 'resource_link'; uri: string; name: string; title?: string; mimeType?: string; description?: string };
+
 /** The MCP content blocks the tools answer with (a subset of the protocol's; no SDK types here). */
-export type ToolContent =
-  | { type: 'text'; text: string }
-  | { type: 'resource_link'; uri: string; name: string; title?: string; mimeType?: string; description?: string };
+export type ToolContent = { type: 'text'; text: string } | ResourceLinkContent;
+
+/** A handler's answer: the structured result (typed by the tool's output schema), the same facts as text, and links. */
+export interface ToolAnswer<S> {
+  structured: S;
+  text: string;
+  links?: ResourceLinkContent[];
+}
 
 /** A tool's answer: text for the model, the same facts as structured content, or isError. */
 export type ToolResult = {
@@ -47,17 +58,6 @@ export const READ_ONLY_ANNOTATIONS = {
   idempotentHint: true,
   openWorldHint: true,
 } as const;
-
-/**
- * A successful answer: the structured object, and the same facts as text. Like every result, it
- * passes the output guard last (secrets, and addresses when redaction is on; see output/guard.ts).
- */
-export function answer(structured: object, text: string): ToolResult {
-  return guardOutput({
-    content: [{ type: 'text', text }],
-    structuredContent: structured as Record<string, unknown>,
-  });
-}
 
 /** A failure the user can act on: isError with what, why and the fix. No structured content. */
 export function failure(err: unknown, log: Logger): ToolResult {

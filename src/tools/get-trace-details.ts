@@ -12,17 +12,9 @@ import { lookUpRow, notFound, type KnownRow } from './row-status.js';
 import { explainMessage } from './message-recipients.js';
 import { resolveWindow, sliceWindow } from '../graph/window.js';
 import { AddressRenderer } from '../output/addresses.js';
-import { withOutputScope } from '../output/scope.js';
 import { UNTRUSTED_NOTICE } from '../output/untrusted.js';
-import {
-  answer,
-  configFailure,
-  failure,
-  waitMessage,
-  type ToolDeps,
-  type ToolCall,
-  type ToolResult,
-} from './context.js';
+import { READ_ONLY_ANNOTATIONS, waitMessage, type ToolAnswer, type ToolCall, type ToolDeps } from './context.js';
+import { defineTool } from './define.js';
 import { address, dateTime, messageId, responseFormat, strictInput, traceId } from './schemas.js';
 
 export const GET_TRACE_DETAILS = 'get_trace_details';
@@ -124,7 +116,7 @@ export const getTraceDetailsOutput = z.object({
   graphRequests: z.number(),
 });
 
-export const getTraceDetailsDescription = [
+const description = [
   'Explain what happened to one message for one recipient, from Exchange Online message trace detail events (Microsoft Graph).',
   'Give traceId + recipientAddress from a search_traces row, or messageId + recipientAddress (the trace is looked up in the last 10 days unless you give a window).',
   'With messageId alone ("what happened to this message?") it answers for every recipient in one call: each one\'s outcome, the first few with their diagnosis, the rest with their status; it searches the last 10 days, then further back (90 days at most), and says which window it used.',
@@ -195,92 +187,93 @@ async function findTrace(
   return { row, others, requests, notes };
 }
 
-export function getTraceDetailsTool(input: GetTraceDetailsInput, call: ToolCall, deps: ToolDeps): Promise<ToolResult> {
-  // One renderer for the whole call: the story, its errors and their pseudonyms agree.
-  const addr = new AddressRenderer(deps.config.redactAddresses);
-  return withOutputScope(addr, () => explainOne(input, call, deps, addr));
+/** The structured answer, as the output schema types it. */
+type DetailsAnswer = z.output<typeof getTraceDetailsOutput>;
+
+async function explainOne(input: GetTraceDetailsInput, call: ToolCall, deps: ToolDeps, addr: AddressRenderer): Promise<ToolAnswer<DetailsAnswer>> {
+  const progress = call.progress;
+  const allowance = new WaitAllowance(deps.waitAllowanceMs);
+  const onWait = (info: Parameters<typeof waitMessage>[0]) => progress(waitMessage(info));
+  if (!input.recipientAddress) {
+    const { renderMessageText } = await import('../details/render-recipients.js');
+    const result = await explainMessage(input, call, deps, allowance, onWait, progress, addr);
+    return { structured: result, text: renderMessageText(result) };
+  }
+  const recipientAddress = input.recipientAddress;
+  let id = input.traceId;
+  let row: KnownRow | undefined;
+  let requests = 0;
+  let others: MessageTraceRow[] = [];
+  const notes: string[] = [];
+  if (!id) {
+    const found = await findTrace({ ...input, recipientAddress }, deps, call, allowance, onWait, addr);
+    id = found.row.id;
+    row = found.row;
+    others = found.others;
+    requests += found.requests;
+    notes.push(...found.notes);
+    progress('trace found; reading its details');
+  }
+  const details = await getTraceDetails(deps.graph(), id, recipientAddress, { signal: call.signal, allowance, onWait });
+  requests += details.requests;
+  if (details.omittedEvents > 0) {
+    const n = (v: number) => v.toLocaleString('en-US');
+    notes.push(`${n(details.omittedEvents)} of ${n(details.totalEvents)} events in the middle were not read (at most ${n(MAX_DETAIL_EVENTS)} are: the first and last ${n(MAX_DETAIL_EVENTS / 2)}); no real delivery has that many.`);
+  }
+  if (details.events.length === 0) {
+    throw notFound(
+      `Message trace has no detail events for trace ${id} and recipient ${addr.address(recipientAddress)}.`,
+      'Check the recipientAddress is exactly the one in the search_traces row for this traceId (each recipient has its own row; a distribution group\'s members have their own addresses). Recent mail can take 5-10 minutes to appear.',
+    );
+  }
+  if (!row) {
+    // The events cannot show a recall and lag a quarantine verdict: the row's status settles them.
+    row = deps.recentRows?.settled(id, recipientAddress);
+    if (!row) {
+      const lookup = await lookUpRow(deps.graph(), id, recipientAddress, details.events, deps.now(), { signal: call.signal, allowance, onWait });
+      requests += lookup.requests;
+      row = lookup.row;
+      if (row) deps.recentRows?.remember({ id, recipientAddress, ...row });
+      if (lookup.note) notes.push(lookup.note);
+    }
+  }
+  const [{ explainDetails }, { renderDetailsText }] = await loadExplainer();
+  const ageMinutes = row ? (deps.now().getTime() - Date.parse(row.receivedDateTime)) / 60_000 : undefined;
+  const explained = explainDetails({
+    events: details.events,
+    recipientAddress,
+    ...(row ? { status: row.status } : {}),
+    ...(ageMinutes !== undefined && Number.isFinite(ageMinutes) ? { statusAgeMinutes: ageMinutes } : {}),
+    format: input.responseFormat,
+  });
+  const status = row ? normaliseStatus(row.status) : undefined;
+  const result = {
+    traceId: shownTraceId(id),
+    recipientAddress: addr.address(recipientAddress),
+    // Said when it adds something: it differs from the outcome (recalled after delivery, …).
+    ...(row && shownStatus(row.status) !== explained.outcome.state ? { status: shownStatus(row.status) } : {}),
+    ...(status && STATUSES_TO_EXPLAIN.includes(status) && status !== 'gettingStatus' ? { statusMeaning: `${status}: ${STATUS_IN_BRIEF[status]}.` } : {}),
+    ...explained,
+    outcome: withoutRepeatedTime(explained),
+    ...(others.length
+      ? { otherTraces: others.map((o) => ({ traceId: shownTraceId(o.id), receivedDateTime: shownDateTime(o.receivedDateTime), status: shownStatus(o.status) })) }
+      : {}),
+    notes: [...notes, ...explained.notes],
+    dataNotice: UNTRUSTED_NOTICE,
+    graphRequests: requests,
+  };
+  return { structured: result, text: renderDetailsText(result) };
 }
 
-async function explainOne(input: GetTraceDetailsInput, call: ToolCall, deps: ToolDeps, addr: AddressRenderer): Promise<ToolResult> {
-  const broken = configFailure(deps.config);
-  if (broken) return broken;
-  try {
-    const progress = call.progress;
-    const allowance = new WaitAllowance(deps.waitAllowanceMs);
-    const onWait = (info: Parameters<typeof waitMessage>[0]) => progress(waitMessage(info));
-    if (!input.recipientAddress) {
-      const { renderMessageText } = await import('../details/render-recipients.js');
-      const result = await explainMessage(input, call, deps, allowance, onWait, progress, addr);
-      return answer(result, renderMessageText(result));
-    }
-    const recipientAddress = input.recipientAddress;
-    let id = input.traceId;
-    let row: KnownRow | undefined;
-    let requests = 0;
-    let others: MessageTraceRow[] = [];
-    const notes: string[] = [];
-    if (!id) {
-      const found = await findTrace({ ...input, recipientAddress }, deps, call, allowance, onWait, addr);
-      id = found.row.id;
-      row = found.row;
-      others = found.others;
-      requests += found.requests;
-      notes.push(...found.notes);
-      progress('trace found; reading its details');
-    }
-    const details = await getTraceDetails(deps.graph(), id, recipientAddress, { signal: call.signal, allowance, onWait });
-    requests += details.requests;
-    if (details.omittedEvents > 0) {
-      const n = (v: number) => v.toLocaleString('en-US');
-      notes.push(`${n(details.omittedEvents)} of ${n(details.totalEvents)} events in the middle were not read (at most ${n(MAX_DETAIL_EVENTS)} are: the first and last ${n(MAX_DETAIL_EVENTS / 2)}); no real delivery has that many.`);
-    }
-    if (details.events.length === 0) {
-      throw notFound(
-        `Message trace has no detail events for trace ${id} and recipient ${addr.address(recipientAddress)}.`,
-        'Check the recipientAddress is exactly the one in the search_traces row for this traceId (each recipient has its own row; a distribution group\'s members have their own addresses). Recent mail can take 5-10 minutes to appear.',
-      );
-    }
-    if (!row) {
-      // The events cannot show a recall and lag a quarantine verdict: the row's status settles them.
-      row = deps.recentRows?.settled(id, recipientAddress);
-      if (!row) {
-        const lookup = await lookUpRow(deps.graph(), id, recipientAddress, details.events, deps.now(), { signal: call.signal, allowance, onWait });
-        requests += lookup.requests;
-        row = lookup.row;
-        if (row) deps.recentRows?.remember({ id, recipientAddress, ...row });
-        if (lookup.note) notes.push(lookup.note);
-      }
-    }
-    const [{ explainDetails }, { renderDetailsText }] = await loadExplainer();
-    const ageMinutes = row ? (deps.now().getTime() - Date.parse(row.receivedDateTime)) / 60_000 : undefined;
-    const explained = explainDetails({
-      events: details.events,
-      recipientAddress,
-      ...(row ? { status: row.status } : {}),
-      ...(ageMinutes !== undefined && Number.isFinite(ageMinutes) ? { statusAgeMinutes: ageMinutes } : {}),
-      format: input.responseFormat,
-    });
-    const status = row ? normaliseStatus(row.status) : undefined;
-    const result = {
-      traceId: shownTraceId(id),
-      recipientAddress: addr.address(recipientAddress),
-      // Said when it adds something: it differs from the outcome (recalled after delivery, …).
-      ...(row && shownStatus(row.status) !== explained.outcome.state ? { status: shownStatus(row.status) } : {}),
-      ...(status && STATUSES_TO_EXPLAIN.includes(status) && status !== 'gettingStatus' ? { statusMeaning: `${status}: ${STATUS_IN_BRIEF[status]}.` } : {}),
-      ...explained,
-      outcome: withoutRepeatedTime(explained),
-      ...(others.length
-        ? { otherTraces: others.map((o) => ({ traceId: shownTraceId(o.id), receivedDateTime: shownDateTime(o.receivedDateTime), status: shownStatus(o.status) })) }
-        : {}),
-      notes: [...notes, ...explained.notes],
-      dataNotice: UNTRUSTED_NOTICE,
-      graphRequests: requests,
-    };
-    return answer(result, renderDetailsText(result));
-  } catch (err) {
-    return failure(err, deps.log);
-  }
-}
+export const getTraceDetailsTool = defineTool({
+  name: GET_TRACE_DETAILS,
+  title: 'Explain one recipient\'s delivery',
+  description,
+  input: getTraceDetailsInput,
+  output: getTraceDetailsOutput,
+  annotations: READ_ONLY_ANNOTATIONS,
+  handler: explainOne,
+});
 
 /** The outcome's time only when the timeline does not already end with it (context budget). */
 function withoutRepeatedTime<O extends { at?: string }>(x: { outcome: O; events: Array<{ dateTime: string }> }): O {

@@ -10,24 +10,16 @@ import { listTraces } from '../graph/message-traces.js';
 import { PROBLEM_STATUS_NAMES, type RowJson, type TraceStatus } from '../graph/types.js';
 import { resolveWindow, sliceWindow } from '../graph/window.js';
 import { AddressRenderer } from '../output/addresses.js';
-import { withOutputScope } from '../output/scope.js';
 import { DIRECTIONS, DirectionClassifier, TenantDomains, type Direction, type DirectionOutcome } from '../search/direction.js';
 import { renderSearchText } from '../search/render.js';
 import { GROUP_KEYS, MAX_TOP, type GroupKey } from '../search/report/report.js';
 import { canonicalTimeZone } from '../search/report/time.js';
 import { sanitizeText } from '../output/untrusted.js';
-import { resultUri, type ResultStore } from '../search/results/store.js';
-import { SearchAggregator } from '../search/aggregate.js';
+import { resultUri } from '../search/results/store.js';
+import { SearchAggregator, searchOutput, type SearchSummary } from '../search/aggregate.js';
 import { statusList } from '../details/knowledge/status-brief.js';
-import {
-  answer,
-  configFailure,
-  failure,
-  waitMessage,
-  type ToolDeps,
-  type ToolCall,
-  type ToolResult,
-} from './context.js';
+import { READ_ONLY_ANNOTATIONS, waitMessage, type ToolAnswer, type ToolCall, type ToolDeps } from './context.js';
+import { defineTool } from './define.js';
 import {
   addressOrList,
   asList,
@@ -98,50 +90,7 @@ export const searchTracesInput = strictInput({
 
 export type SearchTracesInput = z.output<typeof searchTracesInput>;
 
-const counted = z.object({ name: z.string(), count: z.number() });
-const reportRow = z.object({ key: z.array(z.string()), total: z.number(), counts: z.array(z.number()) });
-export const searchTracesOutput = z.object({
-  summary: z.string(),
-  window: z.object({ start: z.string(), end: z.string() }),
-  complete: z.boolean(),
-  totals: z.object({ traces: z.number(), messages: z.number(), byStatus: z.record(z.string(), z.number()) }),
-  rows: z.array(
-    z.object({
-      traceId: z.string(),
-      recipientAddress: z.string(),
-      status: z.string(),
-      receivedDateTime: z.string(),
-      senderAddress: z.string(),
-      subject: z.string(),
-      size: z.number(),
-      messageId: z.string().optional(),
-      fromIP: z.string().optional(),
-      toIP: z.string().optional(),
-    }),
-  ),
-  notListed: z.number(),
-  highlights: z.object({ problemRecipientDomains: z.array(counted), problemSenders: z.array(counted), topSenders: z.array(counted) }),
-  notes: z.array(z.string()),
-  nextSteps: z.array(z.string()),
-  dataNotice: z.string(),
-  graphRequests: z.number(),
-  report: z
-    .object({
-      groupBy: z.array(z.string()),
-      timeZone: z.string(),
-      window: z.object({ start: z.string(), end: z.string() }),
-      statuses: z.array(z.string()),
-      groups: z.array(reportRow),
-      other: z.object({ label: z.string(), total: z.number(), counts: z.array(z.number()) }).optional(),
-      totals: z.object({ total: z.number(), counts: z.array(z.number()) }),
-      distinctGroups: z.number(),
-      notes: z.array(z.string()),
-    })
-    .optional(),
-  resultSet: z.object({ id: z.string(), csvUri: z.string(), jsonUri: z.string(), rows: z.number(), truncated: z.boolean() }).optional(),
-});
-
-export const searchTracesDescription = [
+const description = [
   'Search Exchange Online message trace (Microsoft Graph) for mail by sender, recipient, status, subject, message id, trace id or IP, within the last 90 days.',
   'Answers "which messages from X failed today?", "did Alex get mail from contoso.com?", "what was quarantined this week?": returns totals by status for every matching row, highlights (where problems cluster), and a short list of rows, problems first then newest.',
   'Default window: the last 48 hours. Data appears 5-10 minutes after a message is sent. Each row is one message to one recipient; its traceId + recipientAddress pair is what get_trace_details takes.',
@@ -197,11 +146,6 @@ function describeFilters(input: SearchTracesInput, redact: boolean): string {
   return parts.join(', ');
 }
 
-export interface SearchDeps extends ToolDeps {
-  /** Keeps each search's full row set for the message-trace://results/ resources. */
-  results?: Pick<ResultStore, 'collect' | 'keep'>;
-}
-
 function directionNotes(input: SearchTracesInput, outcome: DirectionOutcome, fetched: number, kept: number): string[] {
   const notes: string[] = [];
   const filter = asList(input.direction);
@@ -230,103 +174,101 @@ function asGroupBy(v: SearchTracesInput['groupBy']): GroupKey[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-export function searchTraces(input: SearchTracesInput, call: ToolCall, deps: SearchDeps): Promise<ToolResult> {
-  // One renderer for the whole call: the answer, its errors and its exports share pseudonyms.
-  const addresses = new AddressRenderer(deps.config.redactAddresses);
-  return withOutputScope(addresses, () => search(input, call, deps, addresses));
-}
-
-async function search(input: SearchTracesInput, call: ToolCall, deps: SearchDeps, addresses: AddressRenderer): Promise<ToolResult> {
-  const broken = configFailure(deps.config);
-  if (broken) return broken;
-  try {
-    const now = deps.now();
-    const window = resolveWindow(input, now);
-    const slices = sliceWindow(window.start, window.end);
-    const queries = plannedQueries(input, slices);
-    if (queries.length > MAX_QUERIES) {
-      throw new TraceError({
-        kind: 'input',
-        what: `This search would need ${queries.length} separate Graph queries (${slices.length} ten-day slice(s) × the listed senders × recipients × statuses).`,
-        why: `Graph ignores "or" in message trace filters, so each value is its own query, and the tenant allows 100 requests per 5 minutes (at most ${MAX_QUERIES} queries per search here).`,
-        fix: 'Shorten the time range (10 days or less is one slice), or give fewer addresses or statuses per call; leave status out and read the totals by status instead.',
-      });
-    }
-    const progress = call.progress;
-    const groupBy = asGroupBy(input.groupBy);
-    const limit = input.limit ?? (groupBy.length > 0 ? DEFAULT_LIMIT_WITH_REPORT : DEFAULT_LIMIT);
-    const aggregator = new SearchAggregator(limit, {
-      timeZone: input.timeZone,
-      ...(groupBy.length > 0
-        ? { report: { groupBy, timeZone: input.timeZone, window, ...(input.top !== undefined ? { top: input.top } : {}) } }
-        : {}),
+async function search(input: SearchTracesInput, call: ToolCall, deps: ToolDeps, addresses: AddressRenderer): Promise<ToolAnswer<SearchSummary>> {
+  const now = deps.now();
+  const window = resolveWindow(input, now);
+  const slices = sliceWindow(window.start, window.end);
+  const queries = plannedQueries(input, slices);
+  if (queries.length > MAX_QUERIES) {
+    throw new TraceError({
+      kind: 'input',
+      what: `This search would need ${queries.length} separate Graph queries (${slices.length} ten-day slice(s) × the listed senders × recipients × statuses).`,
+      why: `Graph ignores "or" in message trace filters, so each value is its own query, and the tenant allows 100 requests per 5 minutes (at most ${MAX_QUERIES} queries per search here).`,
+      fix: 'Shorten the time range (10 days or less is one slice), or give fewer addresses or statuses per call; leave status out and read the totals by status instead.',
     });
-    const filtersDescription = describeFilters(input, deps.config.redactAddresses);
-    const collector = deps.results?.collect({
-      description: filtersDescription,
-      window: { start: window.start.toISOString(), end: window.end.toISOString() },
-      timeZone: input.timeZone,
-      addresses,
-    });
-    const wanted = new Set<Direction>(asList(input.direction));
-    let read = 0;
-    const classifier = new DirectionClassifier<RowJson>(new TenantDomains(deps.config.tenantDomains), (row, direction, json) => {
-      if (wanted.size > 0 && !wanted.has(direction)) return;
-      aggregator.add(row, direction);
-      collector?.add(row, direction, json);
-    });
-    const outcome = await listTraces(deps.graph(), queries, {
-      signal: call.signal,
-      allowance: new WaitAllowance(deps.waitAllowanceMs),
-      maxRows: deps.config.maxRows,
-      onRow: (row, json) => {
-        read++;
-        classifier.push(row, json);
-      },
-      onProgress: (p) => progress(`page ${p.pages} read (query ${p.query} of ${p.queries}), ${p.rows} rows so far`),
-      onWait: (info) => progress(waitMessage(info)),
-    });
-    const directions = classifier.finish();
-    const notes = [...window.notes];
-    if (slices.length > 1) notes.push(`The window spans more than 10 days, so it was queried as ${slices.length} slices.`);
-    if (queries.length > 1 && slices.length !== queries.length) {
-      notes.push(`Graph ignores "or" in filters, so the listed values were queried one by one (${queries.length} queries) and merged without duplicates.`);
-    }
-    notes.push(...outcome.notes);
-    if (wanted.size > 0 || groupBy.includes('direction')) notes.push(...directionNotes(input, directions, read, aggregator.count));
-    const finished = aggregator.finish({
-      window,
-      complete: outcome.complete,
-      notes,
-      detailed: input.responseFormat === 'detailed',
-      addresses,
-      graphRequests: outcome.requests,
-      filtersDescription,
-    });
-    for (const row of aggregator.listedRows()) deps.recentRows?.remember(row);
-    const kept = collector && deps.results?.keep(collector, outcome.complete);
-    if (kept) {
-      finished.resultSet = {
-        id: kept.id,
-        csvUri: resultUri(kept.id, 'csv'),
-        jsonUri: resultUri(kept.id, 'json'),
-        rows: kept.rows.length,
-        truncated: kept.rowsCounted > kept.rows.length,
-      };
-    }
-    // Redaction of addresses inside subjects and notes: answer() (the output guard).
-    const summary = finished;
-    const result = answer(summary, renderSearchText(summary));
-    if (summary.resultSet) {
-      const r = summary.resultSet;
-      const what = `all ${r.rows} rows of this search (${filtersDescription || 'all mail'})`;
-      result.content.push(
+  }
+  const progress = call.progress;
+  const groupBy = asGroupBy(input.groupBy);
+  const limit = input.limit ?? (groupBy.length > 0 ? DEFAULT_LIMIT_WITH_REPORT : DEFAULT_LIMIT);
+  const aggregator = new SearchAggregator(limit, {
+    timeZone: input.timeZone,
+    ...(groupBy.length > 0
+      ? { report: { groupBy, timeZone: input.timeZone, window, ...(input.top !== undefined ? { top: input.top } : {}) } }
+      : {}),
+  });
+  const filtersDescription = describeFilters(input, deps.config.redactAddresses);
+  const collector = deps.results?.collect({
+    description: filtersDescription,
+    window: { start: window.start.toISOString(), end: window.end.toISOString() },
+    timeZone: input.timeZone,
+    addresses,
+  });
+  const wanted = new Set<Direction>(asList(input.direction));
+  let read = 0;
+  const classifier = new DirectionClassifier<RowJson>(new TenantDomains(deps.config.tenantDomains), (row, direction, json) => {
+    if (wanted.size > 0 && !wanted.has(direction)) return;
+    aggregator.add(row, direction);
+    collector?.add(row, direction, json);
+  });
+  const outcome = await listTraces(deps.graph(), queries, {
+    signal: call.signal,
+    allowance: new WaitAllowance(deps.waitAllowanceMs),
+    maxRows: deps.config.maxRows,
+    onRow: (row, json) => {
+      read++;
+      classifier.push(row, json);
+    },
+    onProgress: (p) => progress(`page ${p.pages} read (query ${p.query} of ${p.queries}), ${p.rows} rows so far`),
+    onWait: (info) => progress(waitMessage(info)),
+  });
+  const directions = classifier.finish();
+  const notes = [...window.notes];
+  if (slices.length > 1) notes.push(`The window spans more than 10 days, so it was queried as ${slices.length} slices.`);
+  if (queries.length > 1 && slices.length !== queries.length) {
+    notes.push(`Graph ignores "or" in filters, so the listed values were queried one by one (${queries.length} queries) and merged without duplicates.`);
+  }
+  notes.push(...outcome.notes);
+  if (wanted.size > 0 || groupBy.includes('direction')) notes.push(...directionNotes(input, directions, read, aggregator.count));
+  const finished = aggregator.finish({
+    window,
+    complete: outcome.complete,
+    notes,
+    detailed: input.responseFormat === 'detailed',
+    addresses,
+    graphRequests: outcome.requests,
+    filtersDescription,
+  });
+  for (const row of aggregator.listedRows()) deps.recentRows?.remember(row);
+  const kept = collector && deps.results?.keep(collector, outcome.complete);
+  if (kept) {
+    finished.resultSet = {
+      id: kept.id,
+      csvUri: resultUri(kept.id, 'csv'),
+      jsonUri: resultUri(kept.id, 'json'),
+      rows: kept.rows.length,
+      truncated: kept.rowsCounted > kept.rows.length,
+    };
+  }
+  // Redaction of addresses inside subjects and notes: answer() (the output guard).
+  const summary = finished;
+  const r = summary.resultSet;
+  const what = `all ${r?.rows} rows of this search (${filtersDescription || 'all mail'})`;
+  const links: ToolAnswer<SearchSummary>['links'] = r
+    ? [
         { type: 'resource_link', uri: r.csvUri, name: `search-${r.id}.csv`, title: 'All rows (CSV)', mimeType: 'text/csv', description: `${what} as CSV for a spreadsheet` },
         { type: 'resource_link', uri: r.jsonUri, name: `search-${r.id}.json`, title: 'All rows (JSON)', mimeType: 'application/json', description: `${what} as JSON` },
-      );
-    }
-    return result;
-  } catch (err) {
-    return failure(err, deps.log);
-  }
+      ]
+    : [];
+  return { structured: summary, text: renderSearchText(summary), links };
 }
+
+export const searchTracesTool = defineTool({
+  name: SEARCH_TRACES,
+  title: 'Search message traces',
+  description,
+  input: searchTracesInput,
+  output: searchOutput,
+  annotations: READ_ONLY_ANNOTATIONS,
+  handler: search,
+});
+

@@ -8,6 +8,7 @@
  * Day and hour buckets are local to the report's time zone, cover the whole window (buckets
  * without mail are zero rows, so a trend reads right) and follow clock changes.
  */
+import * as z from 'zod';
 import { isProblemStatus, PROBLEM_STATUSES_IN_WORDS, type MessageTraceRow } from '../../graph/types.js';
 import { AddressRenderer, domainOf } from '../../output/addresses.js';
 import type { Direction } from '../direction.js';
@@ -40,30 +41,29 @@ const KEY_NAMES: Record<GroupKey, string> = {
   hour: 'hour',
 };
 
-export interface ReportRow {
-  /** One value per groupBy key. */
-  key: string[];
-  total: number;
-  /** Aligned with `statuses`. */
-  counts: number[];
-}
+/** Aligned with `statuses`. */
+const counts = z.array(z.number());
 
-export interface Report {
-  groupBy: GroupKey[];
-  timeZone: string;
+/** The report as search_traces answers it (its part of the output schema); the types derive from it. */
+export const reportOutput = z.object({
+  groupBy: z.array(z.enum(GROUP_KEYS)),
+  timeZone: z.string(),
   /** The search window in local time ("YYYY-MM-DD HH:mm"). */
-  window: { start: string; end: string };
+  window: z.object({ start: z.string(), end: z.string() }),
   /** The status columns of `counts` (empty when grouping by status). */
-  statuses: string[];
-  /** The groups shown, in display order. */
-  groups: ReportRow[];
+  statuses: z.array(z.string()),
+  /** The groups shown, in display order; `key` has one value per groupBy key. */
+  groups: z.array(z.object({ key: z.array(z.string()), total: z.number(), counts })),
   /** Everything not shown, summed; absent when nothing is left over. */
-  other?: { label: string; total: number; counts: number[] };
-  totals: { total: number; counts: number[] };
+  other: z.object({ label: z.string(), total: z.number(), counts }).optional(),
+  totals: z.object({ total: z.number(), counts }),
   /** Distinct groups counted (at most MAX_GROUPS; see notes when more existed). */
-  distinctGroups: number;
-  notes: string[];
-}
+  distinctGroups: z.number(),
+  notes: z.array(z.string()),
+});
+
+export type Report = z.output<typeof reportOutput>;
+export type ReportRow = Report['groups'][number];
 
 export interface ReportOptions {
   groupBy: GroupKey[];
