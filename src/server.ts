@@ -5,7 +5,7 @@
  * everything else is plain functions (the HTTP front in src/http/ hands this module web-standard
  * requests of callers it has already checked).
  */
-import { createMcpHandler, McpServer, ResourceNotFoundError, ResourceTemplate, type AuthInfo, type ServerContext } from '@modelcontextprotocol/server';
+import { createMcpHandler, McpServer, ResourceNotFoundError, ResourceTemplate, type AuthInfo, type JSONRPCMessage, type ServerContext, type Transport } from '@modelcontextprotocol/server';
 import { serveStdio, StdioServerTransport, type StdioServerHandle } from '@modelcontextprotocol/server/stdio';
 import * as z from 'zod';
 import type { Config } from './config.js';
@@ -226,6 +226,44 @@ export function createServer(deps: ServerDeps): CreatedServer {
   };
 }
 
+/** The answer to a tools/call of one of our tools whose `arguments` is there but not an object, else undefined. */
+function nonObjectArgumentsAnswer(message: JSONRPCMessage): JSONRPCMessage | undefined {
+  if (!('method' in message) || message.method !== 'tools/call' || !('id' in message)) return undefined;
+  const params = message.params as { name?: unknown; arguments?: unknown; _meta?: Record<string, unknown> } | undefined;
+  const args = params?.arguments;
+  if (args === undefined || (typeof args === 'object' && args !== null && !Array.isArray(args))) return undefined;
+  const tool = TOOLS.find((t) => t.name === params?.name);
+  if (!tool) return undefined; // an unknown tool: the SDK's own error says so
+  const parsed = tool.input.safeParse(args);
+  const text = parsed.success ? 'Arguments must be an object.' : (parsed.error.issues[0]?.message ?? 'Arguments must be an object.');
+  // A 2026-07-28 request carries its protocol version in _meta, and its result must say its kind.
+  const modern = params?._meta?.['io.modelcontextprotocol/protocolVersion'] !== undefined;
+  return { jsonrpc: '2.0', id: message.id, result: { content: [{ type: 'text', text }], isError: true, ...(modern ? { resultType: 'complete' } : {}) } };
+}
+
+/**
+ * The SDK checks every tools/call against the protocol's schema before a handler runs, and
+ * answers `arguments` that is not an object (a string, a list, null) with a -32602 error that
+ * lists zod's raw issues. A model that sent that deserves what a tool says about bad arguments:
+ * this wrapper answers such a call itself, as an isError result with the tool's own text (its
+ * input schema's: "Arguments must be an object with these fields: …"). Everything else passes.
+ */
+export function answeringNonObjectArguments(inner: Transport): Transport {
+  const gate: Transport = {
+    start: () => inner.start(),
+    send: (message, options) => inner.send(message, options),
+    close: () => inner.close(),
+  };
+  inner.onmessage = (message, extra) => {
+    const answer = nonObjectArgumentsAnswer(message);
+    if (answer) inner.send(answer).catch((err: unknown) => gate.onerror?.(err instanceof Error ? err : new Error(String(err))));
+    else gate.onmessage?.(message, extra);
+  };
+  inner.onclose = () => gate.onclose?.();
+  inner.onerror = (err) => gate.onerror?.(err);
+  return gate;
+}
+
 /**
  * Serve on stdin/stdout. The opening message picks the revision: a 2026-07-28 client (its
  * `server/discover` or an enveloped request) gets 2026-07-28, a client that sends `initialize`
@@ -233,7 +271,7 @@ export function createServer(deps: ServerDeps): CreatedServer {
  */
 export function serveOnStdio(created: CreatedServer, log: Logger, onClosed?: () => void): StdioServerHandle {
   const transport = new StdioServerTransport();
-  const handle = serveStdio(() => created.newServer(), { transport, onerror: (err) => log.debug(`stdio: ${err.message}`) });
+  const handle = serveStdio(() => created.newServer(), { transport: answeringNonObjectArguments(transport), onerror: (err) => log.debug(`stdio: ${err.message}`) });
   // The transport closes itself on an input line over its 10 MB buffer (and on stdin's end) but
   // leaves stdin paused, so no 'end' event follows: tell the process, which then exits.
   const closeConnection = transport.onclose;

@@ -15,6 +15,7 @@ import { Client as ModernClient } from '@modelcontextprotocol/client';
 import { StdioClientTransport as ModernStdio } from '@modelcontextprotocol/client/stdio';
 import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport as LegacyStdio } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGraphSimulator, type GraphSimulator } from '../../src/demo/simulator/server.js';
 
@@ -76,6 +77,8 @@ interface Session {
   wire: Raw[];
   listTools(): Promise<Array<Record<string, unknown>>>;
   callTool(name: string, args: Record<string, unknown>, opts?: { onprogress?: (p: Progress) => void; signal?: AbortSignal }): Promise<ToolAnswer>;
+  /** tools/call with any `arguments`, as a careless client might send them. */
+  callRaw(name: string, args: unknown): Promise<ToolAnswer>;
   listPrompts(): Promise<Array<{ name: string }>>;
   getPrompt(name: string, args: Record<string, string>): Promise<unknown>;
   listResourceTemplates(): Promise<Array<{ uriTemplate: string }>>;
@@ -111,6 +114,7 @@ async function legacySession(): Promise<Session> {
     wire,
     listTools: async () => (await client.listTools()).tools,
     callTool: async (name, args, opts) => (await client.callTool({ name, arguments: args }, undefined, opts)) as ToolAnswer,
+    callRaw: async (name, args) => (await client.request({ method: 'tools/call', params: { name, arguments: args as Record<string, unknown> } }, CallToolResultSchema)) as ToolAnswer,
     listPrompts: async () => (await client.listPrompts()).prompts,
     getPrompt: (name, args) => client.getPrompt({ name, arguments: args }),
     listResourceTemplates: async () => (await client.listResourceTemplates()).resourceTemplates,
@@ -135,6 +139,7 @@ async function modernSession(probe: 'sibling' | 'in place'): Promise<Session> {
     wire,
     listTools: async () => (await client.listTools()).tools,
     callTool: async (name, args, opts) => (await client.callTool({ name, arguments: args }, opts)) as ToolAnswer,
+    callRaw: async (name, args) => (await client.request({ method: 'tools/call', params: { name, arguments: args as Record<string, unknown> } })) as ToolAnswer,
     listPrompts: async () => (await client.listPrompts()).prompts,
     getPrompt: (name, args) => client.getPrompt({ name, arguments: args }),
     listResourceTemplates: async () => (await client.listResourceTemplates()).resourceTemplates,
@@ -170,6 +175,7 @@ async function exercise(s: Session) {
   const report = await s.callTool('search_traces', { startDateTime: start, endDateTime: end, groupBy: 'status', limit: 0 });
   const details = await s.callTool('get_trace_details', { traceId: story.traceId, recipientAddress: story.recipientAddress });
   const invalid = await s.callTool('search_traces', { senderAddress: 'not an address' });
+  const notAnObject = await s.callRaw('get_trace_details', ['traceId', 'recipientAddress']);
   const links = search.content.filter((c) => c.type === 'resource_link').map((c) => c.uri as string);
   const csv = await s.readResource(links.find((u) => u.endsWith('.csv')) as string);
   const json = await s.readResource(links.find((u) => u.endsWith('.json')) as string);
@@ -177,7 +183,7 @@ async function exercise(s: Session) {
   const prompt = await s.getPrompt('check_message_delivery', { messageId: '<abc@contoso.com>' });
   const templates = await s.listResourceTemplates();
   const resources = await s.listResources();
-  return { tools, search, report, details, invalid, csv, json, prompts, prompt, templates, resources: resources.map((r) => r.uri), progress, instructions: s.instructions };
+  return { tools, search, report, details, invalid, notAnObject, csv, json, prompts, prompt, templates, resources: resources.map((r) => r.uri), progress, instructions: s.instructions };
 }
 
 describe('the built server, to both client generations over stdio', () => {
@@ -192,6 +198,7 @@ describe('the built server, to both client generations over stdio', () => {
       expect(a.search.isError).toBeFalsy();
       expect(a.details.isError).toBeFalsy();
       expect(a.invalid.isError).toBe(true);
+      expect(a.notAnObject).toMatchObject({ isError: true, content: [{ text: expect.stringMatching(/^Arguments must be an object with these fields: traceId, /) }] });
       expect(a.csv[0]?.text).toMatch(/^"receivedDateTime","traceId",/);
       expect(a.report.structuredContent).toMatchObject({ report: { groupBy: ['status'] } });
       expect(a.progress.length).toBeGreaterThan(0);
@@ -235,6 +242,7 @@ describe('the built server, to both client generations over stdio', () => {
         await s.listTools();
         await s.callTool('search_traces', { limit: 1 });
         await s.callTool('search_traces', { nope: 1 });
+        await s.callRaw('search_traces', 'senderAddress=a@b.com');
         await s.listPrompts();
         await s.getPrompt('daily_mail_flow_report', {});
         await s.listResourceTemplates();
@@ -242,12 +250,12 @@ describe('the built server, to both client generations over stdio', () => {
         await s.readResource(first?.uri as string);
       }
       const results = (s: Session) => s.wire.filter((m) => m.result !== undefined).map((m) => m.result as Record<string, unknown>);
-      expect(results(modern)).toHaveLength(8);
+      expect(results(modern)).toHaveLength(9);
       for (const r of results(modern)) expect(r.resultType).toBe('complete');
       const lists = results(modern).filter((r) => 'tools' in r || 'prompts' in r || 'resourceTemplates' in r);
       expect(lists).toHaveLength(3);
       for (const r of lists) expect(r).toMatchObject({ ttlMs: 86_400_000, cacheScope: 'public' });
-      expect(results(legacy)).toHaveLength(8);
+      expect(results(legacy)).toHaveLength(9);
       for (const r of results(legacy)) {
         expect(r).not.toHaveProperty('resultType');
         expect(r).not.toHaveProperty('ttlMs');

@@ -367,16 +367,16 @@ describe('non-object arguments', () => {
     expect((await call('search_traces', { limit: 1 })).isError).toBeFalsy();
   });
 
-  // Known bug, outside the files this change may touch (src/server.ts / the SDK's request schema):
-  // a non-object `arguments` is refused by the SDK before the tool's own schema sees it, with a
-  // JSON-RPC error -32603 (Internal error) carrying zod's raw issue list, instead of a tool result
-  // with isError saying "Arguments must be an object with these fields: …" (the text strictInput
-  // already has for this case). Remove `.fails` when server.ts answers these with a tool result.
-  it.fails('answer with isError naming the accepted fields (fails today: JSON-RPC -32603 from the SDK)', async () => {
+  // The SDK refuses a non-object `arguments` before any handler runs (a -32602 listing zod's
+  // issues); server.ts's transport wrapper answers it as the tool would instead.
+  it.each([
+    ['search_traces', /^Arguments must be an object with these fields: senderAddress, recipientAddress, /],
+    ['get_trace_details', /^Arguments must be an object with these fields: traceId, messageId, recipientAddress, /],
+  ])('%s answers with isError naming the accepted fields', async (tool, text) => {
     for (const args of nonObjects) {
-      const r = await call('search_traces', args);
+      const r = await call(tool, args);
       expect(r.isError).toBe(true);
-      expect(resultText(r)).toMatch(/Arguments must be an object with these fields: senderAddress/);
+      expect(resultText(r)).toMatch(text);
     }
   });
 });

@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import type { RequestBudget } from '../../src/graph/budget.js';
 import type { TokenSource } from '../../src/graph/client.js';
 import { silentLogger, type Logger } from '../../src/log.js';
-import { createServer, type ServerDeps } from '../../src/server.js';
+import { answeringNonObjectArguments, createServer, type ServerDeps } from '../../src/server.js';
 import { startGraphSimulator, type GraphSimulator, type SimulatorOptions } from '../../src/demo/simulator/server.js';
 
 export const TEST_TOKEN = 'test-token-7f3c9a1e';
@@ -50,7 +50,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const client = new Client({ name: 'test-client', version: '1.0.0' });
   const [clientT, serverT] = InMemoryTransport.createLinkedPair();
   const server = created.newServer();
-  await Promise.all([server.connect(serverT), client.connect(clientT)]);
+  await Promise.all([server.connect(answeringNonObjectArguments(serverT)), client.connect(clientT)]);
   await client.listTools(); // caches output schemas so the client validates structuredContent
   return {
     sim,
