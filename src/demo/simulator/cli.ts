@@ -3,6 +3,7 @@
  *
  *   node dist/demo/simulator/cli.js [--port N] [--host H] [--seed N] [--messages N]
  *                              [--bulk-rows N --bulk-sender addr [--bulk-minutes N]] [--no-rate-limit]
+ *                              [--literal-wildcards]
  *
  * Prints one line `{"url":"http://127.0.0.1:PORT"}` to stdout once listening (this is not the MCP
  * server: stdout is free here), then runs until SIGTERM/SIGINT or until stdin closes (when stdin
@@ -22,12 +23,14 @@ export interface CliOptions {
   messages: number | undefined;
   bulk: { count: number; senderAddress: string; withinMinutes: number } | undefined;
   rateLimit: boolean;
+  /** --literal-wildcards: `eq '*@domain'` is compared as text (matches nothing), not read as a domain. */
+  literalWildcards?: true;
 }
 
 export class CliUsageError extends Error {}
 
 const USAGE =
-  'usage: cli.js [--port N] [--host H] [--seed N] [--messages N] [--bulk-rows N --bulk-sender ADDRESS [--bulk-minutes N]] [--no-rate-limit]';
+  'usage: cli.js [--port N] [--host H] [--seed N] [--messages N] [--bulk-rows N --bulk-sender ADDRESS [--bulk-minutes N]] [--no-rate-limit] [--literal-wildcards]';
 
 function intArg(name: string, value: string | undefined, min: number, max: number): number {
   if (value === undefined || !/^\d+$/.test(value)) throw new CliUsageError(`${name} needs an integer value\n${USAGE}`);
@@ -76,6 +79,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       case '--no-rate-limit':
         out.rateLimit = false;
         break;
+      case '--literal-wildcards':
+        out.literalWildcards = true;
+        break;
       case '--help':
       case '-h':
         throw new CliUsageError(USAGE);
@@ -121,6 +127,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<Runnin
     port: options.port,
     tenant,
     ...(options.rateLimit ? {} : { rateLimit: false as const }),
+    ...(options.literalWildcards ? { addressWildcards: 'literal' as const } : {}),
   });
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => {

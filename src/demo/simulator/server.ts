@@ -40,7 +40,16 @@ export interface SimulatorOptions {
   acceptToken?: (token: string) => boolean;
   /** Default { requests: 100, windowMs: 300_000 }, rolling, shared by list and details. */
   rateLimit?: { requests: number; windowMs: number } | false;
+  /**
+   * What `senderAddress eq '*@contoso.com'` (and recipientAddress) means. Microsoft documents no
+   * wildcard; a third-party lab saw Graph read `*@domain` as "any address at that domain" and other
+   * patterns literally. 'domain' (default) does that; 'literal' compares the text as an address,
+   * so such a filter matches nothing. Both exist so that clients are tested against either.
+   */
+  addressWildcards?: AddressWildcards;
 }
+
+export type AddressWildcards = 'domain' | 'literal';
 
 export interface RecordedRequest {
   method: string;
@@ -169,15 +178,26 @@ function statusMatches(row: MessageTraceRow, wanted: string, includeUnknown: boo
   return have === want;
 }
 
-function buildPredicate(clauses: FilterClause[], includeUnknown: boolean): (row: MessageTraceRow) => boolean {
+/** `*@domain`: the one address pattern the lab saw Graph honour (graph-api.md §1.4). */
+const DOMAIN_WILDCARD = /^\*@([^*@]+)$/;
+
+function buildPredicate(clauses: FilterClause[], includeUnknown: boolean, wildcards: AddressWildcards): (row: MessageTraceRow) => boolean {
   const tests: ((row: MessageTraceRow) => boolean)[] = [];
   for (const c of clauses) {
     if (c.kind === 'eq') {
       const v = c.value.toLowerCase();
+      const domain = wildcards === 'domain' ? DOMAIN_WILDCARD.exec(v)?.[1] : undefined;
       switch (c.property) {
         case 'status':
           tests.push((r) => statusMatches(r, c.value, includeUnknown));
           break;
+        case 'senderAddress':
+        case 'recipientAddress': {
+          const prop = c.property;
+          if (domain !== undefined) tests.push((r) => r[prop].slice(r[prop].lastIndexOf('@') + 1).toLowerCase() === domain);
+          else tests.push((r) => r[prop].toLowerCase() === v);
+          break;
+        }
         default: {
           const prop = c.property;
           tests.push((r) => String(r[prop]).toLowerCase() === v);
@@ -267,6 +287,7 @@ export async function startGraphSimulator(opts: SimulatorOptions = {}): Promise<
   const now = opts.now ?? ((): Date => new Date());
   const tenant = opts.tenant ?? generateTenant({ now: now() });
   const acceptToken = opts.acceptToken ?? ((token: string): boolean => token.length > 0);
+  const wildcards: AddressWildcards = opts.addressWildcards ?? 'domain';
   const rateOpts = opts.rateLimit === undefined ? { requests: 100, windowMs: 300_000 } : opts.rateLimit;
   if (rateOpts !== false && !(Number.isInteger(rateOpts.requests) && rateOpts.requests >= 1 && rateOpts.windowMs > 0)) {
     throw new RangeError('rateLimit needs requests >= 1 (integer) and windowMs > 0');
@@ -420,7 +441,7 @@ export async function startGraphSimulator(opts: SimulatorOptions = {}): Promise<
 
     const startIso = new Date(start).toISOString();
     const endIso = new Date(end).toISOString();
-    const predicate = buildPredicate(clauses, includeUnknown);
+    const predicate = buildPredicate(clauses, includeUnknown, wildcards);
     const matches: MessageTraceRow[] = [];
     for (const row of tenant.rows) {
       const t = row.receivedDateTime;

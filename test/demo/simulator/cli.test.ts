@@ -24,6 +24,7 @@ describe('cli argument parsing', () => {
       bulk: { count: 50000, senderAddress: 'news@bulk.example', withinMinutes: 60 },
       rateLimit: false,
     });
+    expect(parseCliArgs(['--literal-wildcards'])).toMatchObject({ literalWildcards: true });
   });
 
   it('rejects bad usage', () => {
