@@ -19,6 +19,11 @@ export function isPlainAddress(s: string): boolean {
   return s.length <= 254 && PLAIN_ADDRESS.test(s);
 }
 
+/** A DNS name with at least two labels (contoso.com), ASCII; the way domains are matched and shown. */
+export function isDomainName(s: string): boolean {
+  return s.length <= 253 && s.includes('.') && PLAIN_DOMAIN.test(s);
+}
+
 /** The domain part of an address, lower-cased; '' when there is none. */
 export function domainOf(address: string): string {
   const at = address.lastIndexOf('@');

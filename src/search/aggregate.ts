@@ -57,6 +57,8 @@ export const searchOutput = z.object({
   nextSteps: z.array(z.string()),
   dataNotice: z.string(),
   graphRequests: z.number(),
+  /** With a domain filter (applied here, after reading): every row Graph returned, matching or not. */
+  rowsRead: z.number().optional(),
   /** Only when the search asked for groupBy. */
   report: reportOutput.optional(),
   /**

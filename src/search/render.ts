@@ -17,7 +17,7 @@ function shortTime(iso: string): string {
 export function renderSearchText(s: SearchSummary): string {
   const lines: string[] = [s.summary, ''];
   if (s.report) lines.push(renderReportMarkdown(s.report), '');
-  lines.push(`Window (UTC): ${s.window.start} → ${s.window.end}. Complete: ${s.complete ? 'yes' : 'NO (see notes)'}. Graph requests used: ${s.graphRequests}.`);
+  lines.push(`Window (UTC): ${s.window.start} → ${s.window.end}. Complete: ${s.complete ? 'yes' : 'NO (see notes)'}. Graph requests used: ${s.graphRequests}${s.rowsRead !== undefined ? `; rows read: ${s.rowsRead}` : ''}.`);
   const statuses = Object.entries(s.totals.byStatus).map(([k, v]) => `${k} ${v}`).join(', ');
   lines.push(`Totals: ${s.totals.traces} recipient rows, ${s.totals.messages} messages${statuses ? ` (${statuses})` : ''}.`);
   const h = s.highlights;

@@ -58,14 +58,16 @@ export const PROMPTS: PromptSpec[] = [
     title: 'Daily mail-flow report',
     description: 'A short report of the last 24 hours of mail flow: volumes by status, where failures cluster, what needs attention.',
     args: {
-      domain: domainName.optional().describe('Limit the report to mail from senders at this domain (optional).'),
+      domain: domainName.optional().describe('Limit the report to mail sent from or to this domain, e.g. contoso.com (optional).'),
     },
     render: ({ domain }) =>
       userMessage(
         [
           `Write today's mail-flow report${domain ? ` for mail involving ${domain}` : ''}, covering the last 24 hours.`,
-          `1. Call search_traces with startDateTime 24 hours ago (ISO 8601, UTC) and limit 10${domain ? '; then, to focus on the domain, look at the highlights and rows whose sender or recipient is at that domain' : ''}. Use totals.byStatus for volumes; if complete is false, say the figures are partial and why.`,
-          '2. Call search_traces again with status "failed" (and once with status "quarantined") for the same window to see which recipients, domains and senders the problems cluster on.',
+          domain
+            ? `1. Call search_traces twice with startDateTime 24 hours ago (ISO 8601, UTC) and limit 10: once with senderDomain "${domain}" (mail from it) and once with recipientDomain "${domain}" (mail to it). Domain filters take the exact domain, never a wildcard address like *@${domain}. Use totals.byStatus for volumes; if complete is false, say the figures are partial and why.`
+            : '1. Call search_traces with startDateTime 24 hours ago (ISO 8601, UTC) and limit 10. Use totals.byStatus for volumes; if complete is false, say the figures are partial and why.',
+          `2. Call search_traces again with status "failed" (and once with status "quarantined") for the same window${domain ? ` and the same domain filter` : ''} to see which recipients, domains and senders the problems cluster on.`,
           '3. For the two or three most significant failures, call get_trace_details (traceId + recipientAddress) to get the reason and fix.',
           '4. Report: a one-line headline, a small table of counts by status, the top problem domains/senders, the explained failures with who must act, and anything unusual. Keep it short enough to paste into a chat channel.',
           UNTRUSTED,

@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import * as z from 'zod';
 import { TRACE_STATUSES } from '../graph/types.js';
 import { isPlainAddress } from '../output/addresses.js';
+import { domainFilterValue, normaliseDomain, wildcardDomain } from '../search/domain-filter.js';
 import { GUID_SHAPE, hasIsoInstantShape, parseIsoInstant } from '../shapes.js';
 
 export const MAX_LIST = 20;
@@ -36,6 +37,60 @@ export function address(field: string) {
 export function addressOrList(field: string) {
   const error = `${field} must be one SMTP address (user@contoso.com) or a list of 1 to ${MAX_LIST} addresses`;
   return z.union([address(field), z.array(address(field)).min(1, { error }).max(MAX_LIST, { error })], { error });
+}
+
+/**
+ * A search address: a full SMTP address, or `*@domain` (the handler turns it into the domain
+ * filter). Any other pattern is refused, pointing to the domain field: Graph documents no
+ * wildcard, and a pattern sent as an address would match nothing and read as "no mail".
+ */
+function searchAddress(field: string, domainField: string) {
+  const refusal = (input: unknown): string => {
+    const text = String(input).trim();
+    const at = text.lastIndexOf('@');
+    const domain = normaliseDomain((at >= 0 ? text.slice(at + 1) : text).replace(/\*/g, '').replace(/^\./, ''));
+    const example = `${domainField}${domain ? ` (e.g. ${domainField}: "${domain}")` : ' (e.g. "contoso.com")'}`;
+    if (/[*?%]/.test(text)) {
+      return `${field} takes full SMTP addresses (user@contoso.com), not patterns (got ${quoteInput(text, 80)}). For every address at a domain use ${example}; Graph would read a pattern as a literal address and find nothing.`;
+    }
+    const hint = at <= 0 && domain ? `; for every address at ${domain} use ${example}` : '';
+    return `${field} must be an SMTP address like user@contoso.com (got ${quoteInput(text, 80)})${hint}`;
+  };
+  return z
+    .string({ error: `${field} must be an SMTP address like user@contoso.com` })
+    .trim()
+    .refine((s) => wildcardDomain(s) !== undefined ? wildcardDomain(s) !== '' : isPlainAddress(s) && !s.includes('*'), { error: (iss) => refusal(iss.input) });
+}
+
+/** search_traces' sender/recipient: addresses, or `*@domain` read as the matching domain filter. */
+export function searchAddressOrList(field: string, domainField: string) {
+  const error = `${field} must be one SMTP address (user@contoso.com) or a list of 1 to ${MAX_LIST} addresses; for a whole domain use ${domainField}`;
+  const one = searchAddress(field, domainField);
+  return z.union([one, z.array(one).min(1, { error }).max(MAX_LIST, { error })], { error });
+}
+
+/**
+ * A domain filter: the exact part after the @, case-insensitive, one or a list. `@contoso.com`
+ * and `*@contoso.com` are accepted as contoso.com; a subdomain wildcard or an address is refused
+ * with what to give instead.
+ */
+export function domainOrList(field: string, addressField: string) {
+  const accepted = `${field} must be a domain name like contoso.com (the part of the address after the @), or a list of 1 to ${MAX_LIST} of them`;
+  const refusal = (input: unknown): string => {
+    const text = String(input).trim();
+    if (/[*?%]/.test(text)) {
+      return `${field} matches domains exactly; wildcards are not supported (got ${quoteInput(text, 80)}). Give the domain itself (contoso.com), and list subdomains separately (mail.contoso.com).`;
+    }
+    if (/.@/.test(text)) return `${field} takes a domain, not an address (got ${quoteInput(text, 80)}): give ${quoteInput(text.slice(text.lastIndexOf('@') + 1), 80)}, or use ${addressField} for one address.`;
+    return `${accepted} (got ${quoteInput(text, 80)})`;
+  };
+  const one = z
+    .string({ error: accepted })
+    .trim()
+    // Refine only (no transform, which would hide this message behind the union's): the handler
+    // normalises with the same domainFilterValue.
+    .refine((s) => domainFilterValue(s) !== '', { error: (iss) => refusal(iss.input) });
+  return z.union([one, z.array(one).min(1, { error: accepted }).max(MAX_LIST, { error: accepted })], { error: accepted });
 }
 
 export const statusEnum = z.enum(TRACE_STATUSES, {

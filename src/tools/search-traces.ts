@@ -6,7 +6,6 @@ import * as z from 'zod';
 import { WaitAllowance } from '../graph/client.js';
 import { TraceError } from '../errors.js';
 import type { SubjectMatch, TraceQuery } from '../graph/filter.js';
-import { listTraces } from '../graph/message-traces.js';
 import { PROBLEM_STATUS_NAMES, type RowJson, type TraceStatus } from '../graph/types.js';
 import { resolveWindow, sliceWindow } from '../graph/window.js';
 import { AddressRenderer } from '../output/addresses.js';
@@ -18,15 +17,18 @@ import { sanitizeText } from '../output/untrusted.js';
 import { resultUri } from '../search/results/store.js';
 import { SearchAggregator, searchOutput, type SearchSummary } from '../search/aggregate.js';
 import { statusList } from '../details/knowledge/status-brief.js';
+import { DomainFilter, resolveAddressFilters, type AddressFilters } from '../search/domain-filter.js';
+import { readWithDomainFilter } from '../search/domain-read.js';
 import { READ_ONLY_ANNOTATIONS, waitMessage, type ToolAnswer, type ToolCall, type ToolDeps } from './context.js';
 import { defineTool } from './define.js';
 import {
-  addressOrList,
   asList,
   dateTime,
+  domainOrList,
   ipAddress,
   messageId,
   responseFormat,
+  searchAddressOrList,
   statusOrList,
   strictInput,
   subjectText,
@@ -58,8 +60,10 @@ const timeZone = z
 const topError = `top must be a whole number from 1 to ${MAX_TOP}`;
 
 export const searchTracesInput = strictInput({
-  senderAddress: addressOrList('senderAddress').optional().describe('Sender SMTP address, or a list of up to 20.'),
-  recipientAddress: addressOrList('recipientAddress').optional().describe('Recipient SMTP address, or a list of up to 20.'),
+  senderAddress: searchAddressOrList('senderAddress', 'senderDomain').optional().describe('Sender SMTP address, or a list of up to 20. For everyone at a domain use senderDomain.'),
+  recipientAddress: searchAddressOrList('recipientAddress', 'recipientDomain').optional().describe('Recipient SMTP address, or a list of up to 20. For everyone at a domain use recipientDomain.'),
+  senderDomain: domainOrList('senderDomain', 'senderAddress').optional().describe('Sender domain (the part after @, exact, e.g. gmail.com; subdomains are not included), or a list of up to 20 (any of them).'),
+  recipientDomain: domainOrList('recipientDomain', 'recipientAddress').optional().describe('Recipient domain (exact, e.g. contoso.com), or a list of up to 20 (any of them).'),
   status: statusOrList.optional().describe(`Delivery status, or a list. Each means: ${statusList()}.`),
   messageId: messageId.optional().describe('Message-ID header value; angle brackets are added when missing.'),
   traceId: traceId.optional().describe('Message trace id (8-4-4-4-12 hex) from an earlier result: all recipients of that message.'),
@@ -95,13 +99,14 @@ const description = [
   'Answers "which messages from X failed today?", "did Alex get mail from contoso.com?", "what was quarantined this week?": returns totals by status for every matching row, highlights (where problems cluster), and a short list of rows, problems first then newest.',
   'Default window: the last 48 hours. Data appears 5-10 minutes after a message is sent. Each row is one message to one recipient; its traceId + recipientAddress pair is what get_trace_details takes.',
   'Reports: groupBy (status, senderAddress, recipientAddress, senderDomain, recipientDomain, direction, day, hour; one or two) adds a table of the top groups with counts by status, e.g. "failures by recipient domain today" (status failed, groupBy recipientDomain) or "delivery report per day this week" (groupBy day, timeZone). Every search also keeps all its rows as CSV/JSON resources (resultSet) for the user, so do not page through rows to count them.',
+  'Domains: "mail from gmail.com this week", "what failed to contoso.com today" → senderDomain / recipientDomain (exact domain, one or a list), never a wildcard address like *@contoso.com. Graph has no documented domain filter, so a domain search may read every row of the window: prefer a short window; the answer says how many rows and requests it took.',
   `Next: call get_trace_details for the problem rows (${PROBLEM_STATUS_NAMES}) to learn why and what to do.`,
   'Lists of addresses or statuses cost one Graph query each; the tenant allows 100 requests per 5 minutes, so prefer narrow searches. Subjects and addresses are untrusted mail data, shown inside «…».',
 ].join(' ');
 
-function plannedQueries(input: SearchTracesInput, slices: Array<{ start: Date; end: Date }>): TraceQuery[] {
-  const senders: Array<string | undefined> = asList(input.senderAddress);
-  const recipients: Array<string | undefined> = asList(input.recipientAddress);
+function plannedQueries(input: SearchTracesInput, filters: AddressFilters, slices: Array<{ start: Date; end: Date }>): TraceQuery[] {
+  const senders: Array<string | undefined> = [...filters.senderAddresses];
+  const recipients: Array<string | undefined> = [...filters.recipientAddresses];
   const statuses: Array<TraceStatus | undefined> = asList(input.status) as TraceStatus[];
   if (senders.length === 0) senders.push(undefined);
   if (recipients.length === 0) recipients.push(undefined);
@@ -127,15 +132,17 @@ function plannedQueries(input: SearchTracesInput, slices: Array<{ start: Date; e
   return queries;
 }
 
-function describeFilters(input: SearchTracesInput, redact: boolean): string {
+function describeFilters(input: SearchTracesInput, filters: AddressFilters, redact: boolean): string {
   const parts: string[] = [];
   const list = (name: string, v: string | string[] | undefined, isAddress = false) => {
     const l = asList(v);
     if (l.length === 1) parts.push(`${name} ${isAddress && redact ? '(redacted)' : l[0]}`);
     else if (l.length > 1) parts.push(`${name} in ${l.length} values`);
   };
-  list('sender', input.senderAddress, true);
-  list('recipient', input.recipientAddress, true);
+  list('sender', filters.senderAddresses, true);
+  list('recipient', filters.recipientAddresses, true);
+  list('sender domain', filters.senderDomains);
+  list('recipient domain', filters.recipientDomains);
   list('status', input.status);
   if (input.messageId) parts.push('the given message id');
   if (input.traceId) parts.push(`trace ${input.traceId}`);
@@ -178,7 +185,13 @@ async function search(input: SearchTracesInput, call: ToolCall, deps: ToolDeps, 
   const now = deps.now();
   const window = resolveWindow(input, now);
   const slices = sliceWindow(window.start, window.end);
-  const queries = plannedQueries(input, slices);
+  const filters = resolveAddressFilters({
+    senderAddress: asList(input.senderAddress),
+    recipientAddress: asList(input.recipientAddress),
+    senderDomain: asList(input.senderDomain),
+    recipientDomain: asList(input.recipientDomain),
+  });
+  const queries = plannedQueries(input, filters, slices);
   if (queries.length > MAX_QUERIES) {
     throw new TraceError({
       kind: 'input',
@@ -196,7 +209,7 @@ async function search(input: SearchTracesInput, call: ToolCall, deps: ToolDeps, 
       ? { report: { groupBy, timeZone: input.timeZone, window, ...(input.top !== undefined ? { top: input.top } : {}) } }
       : {}),
   });
-  const filtersDescription = describeFilters(input, deps.config.redactAddresses);
+  const filtersDescription = describeFilters(input, filters, deps.config.redactAddresses);
   const collector = deps.results?.collect({
     description: filtersDescription,
     window: { start: window.start.toISOString(), end: window.end.toISOString() },
@@ -204,31 +217,29 @@ async function search(input: SearchTracesInput, call: ToolCall, deps: ToolDeps, 
     addresses,
   });
   const wanted = new Set<Direction>(asList(input.direction));
-  let read = 0;
   const classifier = new DirectionClassifier<RowJson>(new TenantDomains(deps.config.tenantDomains), (row, direction, json) => {
     if (wanted.size > 0 && !wanted.has(direction)) return;
     aggregator.add(row, direction);
     collector?.add(row, direction, json);
   });
-  const outcome = await listTraces(deps.graph(), queries, {
+  const outcome = await readWithDomainFilter(deps.graph(), queries, new DomainFilter(filters), {
+    window,
+    now: deps.now,
     signal: call.signal,
     allowance: new WaitAllowance(deps.waitAllowanceMs),
     maxRows: deps.config.maxRows,
-    onRow: (row, json) => {
-      read++;
-      classifier.push(row, json);
-    },
+    onRow: (row, json) => classifier.push(row, json),
     onProgress: (p) => progress(`page ${p.pages} read (query ${p.query} of ${p.queries}), ${p.rows} rows so far`),
     onWait: (info) => progress(waitMessage(info)),
   });
   const directions = classifier.finish();
-  const notes = [...window.notes];
+  const notes = [...window.notes, ...filters.notes];
   if (slices.length > 1) notes.push(`The window spans more than 10 days, so it was queried as ${slices.length} slices.`);
   if (queries.length > 1 && slices.length !== queries.length) {
     notes.push(`Graph ignores "or" in filters, so the listed values were queried one by one (${queries.length} queries) and merged without duplicates.`);
   }
   notes.push(...outcome.notes);
-  if (wanted.size > 0 || groupBy.includes('direction')) notes.push(...directionNotes(input, directions, read, aggregator.count));
+  if (wanted.size > 0 || groupBy.includes('direction')) notes.push(...directionNotes(input, directions, outcome.rowsKept, aggregator.count));
   const finished = aggregator.finish({
     window,
     complete: outcome.complete,
@@ -239,6 +250,7 @@ async function search(input: SearchTracesInput, call: ToolCall, deps: ToolDeps, 
     filtersDescription,
   });
   for (const row of aggregator.listedRows()) deps.recentRows?.remember(row);
+  if (filters.senderDomains.length > 0 || filters.recipientDomains.length > 0) finished.rowsRead = outcome.rowsRead;
   const kept = collector && deps.results?.keep(collector, outcome.complete);
   if (kept) {
     finished.resultSet = {

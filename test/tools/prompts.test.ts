@@ -36,6 +36,8 @@ describe('prompts and instructions', () => {
     expect(t).toContain('get_trace_details');
     const report = await h.client.getPrompt({ name: 'daily_mail_flow_report', arguments: {} });
     expect((report.messages[0]!.content as { text: string }).text).toMatch(/last 24 hours[\s\S]*status "failed"[\s\S]*get_trace_details/);
+    const forDomain = await h.client.getPrompt({ name: 'daily_mail_flow_report', arguments: { domain: 'fabrikam.com' } });
+    expect((forDomain.messages[0]!.content as { text: string }).text).toMatch(/senderDomain "fabrikam\.com"[\s\S]*recipientDomain "fabrikam\.com"/);
     const check = await h.client.getPrompt({ name: 'check_message_delivery', arguments: { messageId: '<abc@contoso.com>' } });
     expect((check.messages[0]!.content as { text: string }).text).toContain('messageId "<abc@contoso.com>"');
   });

@@ -72,6 +72,8 @@ export interface GraphSimulator {
   faults: FaultController;
   /** Every request received, in order. */
   requests: RecordedRequest[];
+  /** Change how `*@domain` is read from now on (a Graph whose behaviour changes mid-process). */
+  setAddressWildcards(mode: AddressWildcards): void;
   /** Closes the server and destroys open sockets (including hanging requests) promptly. */
   close(): Promise<void>;
 }
@@ -287,7 +289,7 @@ export async function startGraphSimulator(opts: SimulatorOptions = {}): Promise<
   const now = opts.now ?? ((): Date => new Date());
   const tenant = opts.tenant ?? generateTenant({ now: now() });
   const acceptToken = opts.acceptToken ?? ((token: string): boolean => token.length > 0);
-  const wildcards: AddressWildcards = opts.addressWildcards ?? 'domain';
+  let wildcards: AddressWildcards = opts.addressWildcards ?? 'domain';
   const rateOpts = opts.rateLimit === undefined ? { requests: 100, windowMs: 300_000 } : opts.rateLimit;
   if (rateOpts !== false && !(Number.isInteger(rateOpts.requests) && rateOpts.requests >= 1 && rateOpts.windowMs > 0)) {
     throw new RangeError('rateLimit needs requests >= 1 (integer) and windowMs > 0');
@@ -724,6 +726,9 @@ export async function startGraphSimulator(opts: SimulatorOptions = {}): Promise<
     tenant,
     faults,
     requests,
+    setAddressWildcards(mode: AddressWildcards): void {
+      wildcards = mode;
+    },
     close(): Promise<void> {
       if (closing) return closing;
       closed = true;
