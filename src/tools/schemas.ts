@@ -50,7 +50,7 @@ function searchAddress(field: string, domainField: string) {
     const at = text.lastIndexOf('@');
     const domain = normaliseDomain((at >= 0 ? text.slice(at + 1) : text).replace(/\*/g, '').replace(/^\./, ''));
     const example = `${domainField}${domain ? ` (e.g. ${domainField}: "${domain}")` : ' (e.g. "contoso.com")'}`;
-    if (/[*?%]/.test(text)) {
+    if (text.includes('*')) {
       return `${field} takes full SMTP addresses (user@contoso.com), not patterns (got ${quoteInput(text, 80)}). For every address at a domain use ${example}; Graph would read a pattern as a literal address and find nothing.`;
     }
     const hint = at <= 0 && domain ? `; for every address at ${domain} use ${example}` : '';

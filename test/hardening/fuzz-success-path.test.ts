@@ -50,7 +50,9 @@ async function call(name: string, args: Record<string, unknown>): Promise<CallTo
 }
 
 const casing = (arb: fc.Arbitrary<string>) => fc.tuple(arb, fc.constantFrom('same', 'upper', 'lower')).map(([s, c]) => (c === 'upper' ? s.toUpperCase() : c === 'lower' ? s.toLowerCase() : s));
-const address = padded(casing(fc.oneof(fc.constantFrom(...SENDERS, ...RECIPIENTS), fc.constantFrom(...SENDERS, ...RECIPIENTS), fc.emailAddress())));
+// '*' is valid in a local part, but search_traces reads it as a wildcard (refused, or *@domain as
+// the domain filter: test/tools/search-domains.test.ts), so generated addresses leave it out.
+const address = padded(casing(fc.oneof(fc.constantFrom(...SENDERS, ...RECIPIENTS), fc.constantFrom(...SENDERS, ...RECIPIENTS), fc.emailAddress().filter((a) => !a.includes('*')))));
 const addressOrList = fc.oneof(address, fc.array(address, { minLength: 1, maxLength: 4 }));
 const statusOrList = fc.oneof(statusArb, fc.subarray([...TRACE_STATUSES], { minLength: 1 }));
 const messageIdArb = fc.oneof(
