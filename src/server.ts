@@ -18,6 +18,8 @@ import { PROMPTS } from './tools/prompts.js';
 import { describeResult, resultUri, ResultStore, toCsv, toJson, type ResultFormat } from './search/results/store.js';
 import type { ToolCall, ToolDeps } from './tools/context.js';
 import { runTool, type ToolDefinition } from './tools/define.js';
+import { listPages, readPage } from './search/results/page-resources.js';
+import { pageTemplate } from './search/results/pages.js';
 import type { Caller } from './http/entra-token.js';
 import { MAX_BODY_BYTES } from './http/config.js';
 import type { McpEndpoint } from './http/listener.js';
@@ -62,7 +64,7 @@ export interface ServerDeps {
   /** Test seam: Graph client retry tuning. */
   graphOptions?: { baseDelayMs?: number; headersTimeoutMs?: number; bodyTimeoutMs?: number; responseDeadlineMs?: number; maxBodyBytes?: number; maxAttempts?: number };
   /** Test seam: bounds of the kept search results (default: 5 searches, 50,000 rows). */
-  results?: { maxResults?: number; maxRows?: number };
+  results?: { maxResults?: number; maxRows?: number; pageBytes?: number };
 }
 
 /** Who an HTTP-mode server instance serves, and the guard around its tool calls. */
@@ -197,6 +199,13 @@ export function createServer(deps: ServerDeps): CreatedServer {
           if ('missing' in found) throw new ResourceNotFoundError(uri.href, results.missingMessage(id, found.missing));
           return { contents: [{ uri: uri.href, mimeType, text: format === 'csv' ? toCsv(found.result) : toJson(found.result) }] };
         },
+      );
+      // Pages 2, 3, … of a set too large for one read (see search/results/pages.ts).
+      server.registerResource(
+        `search-results-${format}-pages`,
+        new ResourceTemplate(pageTemplate(format), { list: () => ({ resources: listPages(results.list(owner), format, title, mimeType) }) }),
+        { title: `${title}, by page`, mimeType, description: `A page of a large search result set as ${format.toUpperCase()}: every read stays under 8 MiB. The search's resultSet lists its pages; page 1 is the set's own URI.` },
+        (uri, variables) => ({ contents: [{ uri: uri.href, mimeType, text: readPage(results, owner, uri.href, variables, format) }] }),
       );
     }
 

@@ -65,7 +65,18 @@ export const searchOutput = z.object({
    * Where the full row set can be read (MCP resources), when it was kept. `rows`: rows kept;
    * `truncated`: the set holds fewer rows than the search counted (the store's row cap).
    */
-  resultSet: z.object({ id: z.string(), csvUri: z.string(), jsonUri: z.string(), rows: z.number(), truncated: z.boolean() }).optional(),
+  resultSet: z
+    .object({
+      id: z.string(),
+      csvUri: z.string(),
+      jsonUri: z.string(),
+      rows: z.number(),
+      truncated: z.boolean(),
+      // Pages the set is read in (each read under 8 MiB); csvUri/jsonUri are page 1.
+      pages: z.number(),
+      morePages: z.array(z.object({ page: z.number(), csvUri: z.string(), jsonUri: z.string() })).optional(),
+    })
+    .optional(),
 });
 
 export type SearchSummary = z.output<typeof searchOutput>;

@@ -30,8 +30,9 @@ export function renderSearchText(s: SearchSummary): string {
   if (s.resultSet) {
     const r = s.resultSet;
     lines.push(
-      `All ${r.rows} rows${r.truncated ? ' kept (the cap; the totals cover more)' : ''}: ${r.csvUri} (CSV, for a spreadsheet) or ${r.jsonUri} (JSON); MCP resources, kept for the last few searches.`,
+      `All ${r.rows} rows${r.truncated ? ' kept (the cap; the totals cover more)' : ''}${r.pages > 1 ? ` in ${r.pages} pages, page 1` : ''}: ${r.csvUri} (CSV, for a spreadsheet) or ${r.jsonUri} (JSON); MCP resources, kept for the last few searches.`,
     );
+    for (const p of r.morePages ?? []) lines.push(`Page ${p.page} of ${r.pages}: ${p.csvUri} or ${p.jsonUri}.`);
   }
 
   if (s.rows.length) {

@@ -15,6 +15,7 @@ import { GROUP_KEYS, MAX_TOP, type GroupKey } from '../search/report/report.js';
 import { canonicalTimeZone } from '../search/report/time.js';
 import { sanitizeText } from '../output/untrusted.js';
 import { resultUri } from '../search/results/store.js';
+import { pageUri } from '../search/results/pages.js';
 import { SearchAggregator, searchOutput, type SearchSummary } from '../search/aggregate.js';
 import { statusList } from '../details/knowledge/status-brief.js';
 import { DomainFilter, resolveAddressFilters, type AddressFilters } from '../search/domain-filter.js';
@@ -259,6 +260,11 @@ async function search(input: SearchTracesInput, call: ToolCall, deps: ToolDeps, 
       jsonUri: resultUri(kept.id, 'json'),
       rows: kept.rows.length,
       truncated: kept.rowsCounted > kept.rows.length,
+      pages: kept.pageStarts.length,
+      // Each read stays under 8 MiB: a large set is read page by page (csvUri is page 1).
+      ...(kept.pageStarts.length > 1
+        ? { morePages: kept.pageStarts.slice(1).map((_, i) => ({ page: i + 2, csvUri: pageUri(kept.id, 'csv', i + 2), jsonUri: pageUri(kept.id, 'json', i + 2) })) }
+        : {}),
     };
   }
   // Redaction of addresses inside subjects and notes: answer() (the output guard).
@@ -269,6 +275,13 @@ async function search(input: SearchTracesInput, call: ToolCall, deps: ToolDeps, 
     ? [
         { type: 'resource_link', uri: r.csvUri, name: `search-${r.id}.csv`, title: 'All rows (CSV)', mimeType: 'text/csv', description: `${what} as CSV for a spreadsheet` },
         { type: 'resource_link', uri: r.jsonUri, name: `search-${r.id}.json`, title: 'All rows (JSON)', mimeType: 'application/json', description: `${what} as JSON` },
+        ...(r.morePages ?? []).flatMap((p) => {
+          const of = `page ${p.page} of ${r.pages}`;
+          return [
+            { type: 'resource_link' as const, uri: p.csvUri, name: `search-${r.id}-page-${p.page}.csv`, title: `Rows, ${of} (CSV)`, mimeType: 'text/csv', description: `${what}, ${of}, as CSV` },
+            { type: 'resource_link' as const, uri: p.jsonUri, name: `search-${r.id}-page-${p.page}.json`, title: `Rows, ${of} (JSON)`, mimeType: 'application/json', description: `${what}, ${of}, as JSON` },
+          ];
+        }),
       ]
     : [];
   return { structured: summary, text: renderSearchText(summary), links };

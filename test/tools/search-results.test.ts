@@ -50,6 +50,7 @@ describe('search result resources', () => {
       jsonUri: `message-trace://results/${s.resultSet.id}.json`,
       rows: truth.length,
       truncated: false,
+      pages: 1,
     });
     expect(links(r).map((l) => [l.uri, l.mimeType])).toEqual([
       [s.resultSet.csvUri, 'text/csv'],
@@ -78,7 +79,9 @@ describe('search result resources', () => {
     const { resourceTemplates } = await h.client.listResourceTemplates();
     expect(resourceTemplates.map((t) => [t.name, t.uriTemplate, t.mimeType])).toEqual([
       ['search-results-csv', 'message-trace://results/{id}.csv', 'text/csv'],
+      ['search-results-csv-pages', 'message-trace://results/{id}/page/{page}.csv', 'text/csv'],
       ['search-results-json', 'message-trace://results/{id}.json', 'application/json'],
+      ['search-results-json-pages', 'message-trace://results/{id}/page/{page}.json', 'application/json'],
     ]);
     expect((await h.client.listResources()).resources).toEqual([]);
     const s = structured(await h.call('search_traces', { status: 'failed', limit: 1 }));

@@ -60,6 +60,11 @@ export class RowArena {
     return this.total;
   }
 
+  /** Bytes row `i` is kept as (its JSON). */
+  rowBytes(i: number): number {
+    return this.lengths[i] ?? 0;
+  }
+
   /** Keep a row: its JSON as Graph sent it when that is given and still readable, else re-encoded. */
   push(row: MessageTraceRow, json?: RowJson): void {
     const size = json ? json.end - json.start : 0;

@@ -15,12 +15,13 @@ import { randomBytes } from 'node:crypto';
 import { normaliseStatus, type MessageTraceRow, type RowJson } from '../../graph/types.js';
 import type { AddressRenderer } from '../../output/addresses.js';
 import { withOutputScope } from '../../output/scope.js';
+import { PAGE_BYTES, pageStarts, pageUri, rowGrowth, type ResultFormat } from './pages.js';
 import { DIRECTIONS, type Direction } from '../direction.js';
 import { RowArena } from './row-arena.js';
 import { ZonedClock } from '../report/time.js';
 import { cleanText, fenceUntrusted, sanitizeText, UNTRUSTED_NOTICE } from '../../output/untrusted.js';
 
-export const RESULT_URI_PREFIX = 'message-trace://results/';
+export { RESULT_URI_PREFIX, type ResultFormat } from './pages.js';
 export const MAX_RESULTS = 5;
 export const MAX_KEPT_ROWS = 50_000;
 /** Subject characters an export shows; longer ones are cut (kept rows hold at most twice that). */
@@ -28,10 +29,9 @@ const SUBJECT_CHARS = 1000;
 /** How many evicted ids are remembered, to say "expired" rather than "unknown". */
 const EXPIRED_REMEMBERED = 200;
 
-export type ResultFormat = 'csv' | 'json';
-
+/** The URI of a result set (its first page). */
 export function resultUri(id: string, format: ResultFormat): string {
-  return `${RESULT_URI_PREFIX}${id}.${format}`;
+  return pageUri(id, format, 1);
 }
 
 export interface ResultMeta {
@@ -57,12 +57,16 @@ export interface KeptResult extends ResultMeta {
   directions: Uint8Array;
   /** Rows the search counted; more than rows.length when the per-search cap cut the set. */
   rowsCounted: number;
+  /** The first row of each page (see pages.ts); one page for most sets. */
+  pageStarts: number[];
 }
 
 /** Collects one search's rows as they stream in, up to the store's row cap. */
 export class ResultCollector {
   readonly rows = new RowArena();
   private codes = new Uint8Array(1024);
+  /** Per row, bytes its export may add to its kept JSON (for page boundaries). */
+  private growth = new Uint16Array(1024);
   counted = 0;
 
   constructor(
@@ -78,13 +82,22 @@ export class ResultCollector {
       const grown = new Uint8Array(this.codes.length * 2);
       grown.set(this.codes);
       this.codes = grown;
+      const growth = new Uint16Array(this.growth.length * 2);
+      growth.set(this.growth);
+      this.growth = growth;
     }
+    this.growth[this.rows.length] = Math.min(65_535, rowGrowth([row.senderAddress, row.recipientAddress], [row.subject, row.messageId], this.meta.addresses.redact));
     this.codes[this.rows.length] = DIRECTIONS.indexOf(direction);
     this.rows.push(row, json);
   }
 
   directions(): Uint8Array {
     return this.codes.slice(0, this.rows.length);
+  }
+
+  /** Where each page of the export starts, every page's rows within `budget` bytes. */
+  pageStarts(budget: number): number[] {
+    return pageStarts((i) => this.rows.rowBytes(i) + (this.growth[i] ?? 0), this.rows.length, budget);
   }
 }
 
@@ -97,12 +110,15 @@ export class ResultStore {
   private keptRows = 0;
   readonly maxResults: number;
   readonly maxRows: number;
+  /** Bytes of rows per page of an export (PAGE_BYTES; smaller in tests). */
+  readonly pageBytes: number;
 
   private readonly now: () => Date;
   /** Called after a result set was added or evicted (the server announces a changed list). */
   onChange: (() => void) | undefined;
 
-  constructor(opts: { maxResults?: number; maxRows?: number; now?: () => Date; onChange?: () => void } = {}) {
+  constructor(opts: { maxResults?: number; maxRows?: number; pageBytes?: number; now?: () => Date; onChange?: () => void } = {}) {
+    this.pageBytes = Math.max(1, opts.pageBytes ?? PAGE_BYTES);
     this.maxResults = Math.max(1, opts.maxResults ?? MAX_RESULTS);
     this.maxRows = Math.max(1, opts.maxRows ?? MAX_KEPT_ROWS);
     this.now = opts.now ?? (() => new Date());
@@ -129,6 +145,7 @@ export class ResultStore {
       rows: collector.rows,
       directions: collector.directions(),
       rowsCounted: collector.counted,
+      pageStarts: collector.pageStarts(this.pageBytes),
     };
     this.results.push(result);
     this.keptRows += result.rows.length;
@@ -200,13 +217,13 @@ interface ExportRow {
 }
 
 /** Rows in export form; `fenced` for JSON (read by models), plain sanitized text for CSV. */
-function exportRows(r: KeptResult, fenced: boolean): ExportRow[] {
+function exportRows(r: KeptResult, fenced: boolean, from: number, to: number): ExportRow[] {
   const addr = r.addresses;
   const clock = r.timeZone === 'UTC' ? undefined : new ZonedClock(r.timeZone);
   // Inside the result's output scope (toCsv/toJson): redact, then cut, with the answer's pseudonyms.
   const text = (raw: string, max: number): string => (fenced ? fenceUntrusted(raw, max) : cleanText(raw, max));
   const out: ExportRow[] = [];
-  for (let i = 0; i < r.rows.length; i++) {
+  for (let i = from; i < to; i++) {
     const row = r.rows.get(i);
     const t = Date.parse(row.receivedDateTime);
     out.push({
@@ -236,23 +253,34 @@ export function csvField(value: string | number): string {
   return `"${s.replace(/"/g, '""')}"`;
 }
 
-export function toCsv(r: KeptResult): string {
-  return withOutputScope(r.addresses, () => csvOf(r));
+/** Rows [from, to) of page `page` (1-based), or undefined when the set has no such page. */
+export function pageRange(r: KeptResult, page: number): { from: number; to: number } | undefined {
+  if (!Number.isInteger(page) || page < 1 || page > r.pageStarts.length) return undefined;
+  return { from: r.pageStarts[page - 1] as number, to: r.pageStarts[page] ?? r.rows.length };
 }
 
-function csvOf(r: KeptResult): string {
-  const rows = exportRows(r, false);
+/** Page `page` of the set as CSV: the header line, then its rows (each page is a whole CSV file). */
+export function toCsv(r: KeptResult, page = 1): string {
+  return withOutputScope(r.addresses, () => csvOf(r, page));
+}
+
+function csvOf(r: KeptResult, page: number): string {
+  const { from, to } = pageRange(r, page) ?? { from: 0, to: 0 };
+  const rows = exportRows(r, false, from, to);
   const columns = Object.keys(rows[0] ?? {}) as Array<keyof ExportRow>;
   const lines = [columns.map(csvField).join(',')];
   for (const row of rows) lines.push(columns.map((c) => csvField(row[c] ?? '')).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
 
-export function toJson(r: KeptResult): string {
-  return withOutputScope(r.addresses, () => jsonOf(r));
+/** Page `page` of the set as JSON, saying which page it is and where the next one is. */
+export function toJson(r: KeptResult, page = 1): string {
+  return withOutputScope(r.addresses, () => jsonOf(r, page));
 }
 
-function jsonOf(r: KeptResult): string {
+function jsonOf(r: KeptResult, page: number): string {
+  const { from, to } = pageRange(r, page) ?? { from: 0, to: 0 };
+  const pages = r.pageStarts.length;
   return JSON.stringify({
     id: r.id,
     createdAt: r.createdAt,
@@ -263,8 +291,9 @@ function jsonOf(r: KeptResult): string {
     rowsCounted: r.rowsCounted,
     rowsKept: r.rows.length,
     ...(r.rowsCounted > r.rows.length ? { note: `Only the first ${r.rows.length.toLocaleString('en-US')} of ${r.rowsCounted.toLocaleString('en-US')} rows are kept.` } : {}),
+    ...(pages > 1 ? { page, pages, rowsInPage: `${from + 1}-${to}`, ...(page < pages ? { nextPage: pageUri(r.id, 'json', page + 1) } : {}) } : {}),
     dataNotice: UNTRUSTED_NOTICE,
-    rows: exportRows(r, true),
+    rows: exportRows(r, true, from, to),
   });
 }
 
