@@ -85,33 +85,45 @@ export function described(raw: string): string {
  */
 const UNFILLED_PLACEHOLDER = /^\$\{user_config\.[\w.-]+\}$/;
 
-function value(env: Env, name: string): string | undefined {
+/** A setting's value, trimmed; undefined when unset, blank, or a bundle placeholder left as it was. */
+export function value(env: Env, name: string): string | undefined {
   const v = env[name]?.trim();
   return v && !UNFILLED_PLACEHOLDER.test(v) ? v : undefined;
+}
+
+/**
+ * A URL setting that tokens or signing keys travel over: parsed, and https (plain http only to a
+ * loopback address). Problems describe the value, never echo it: it may be a pasted secret.
+ */
+export function secureUrlSetting(
+  setting: string,
+  raw: string,
+  problems: ConfigProblem[],
+  words: { fix: string; insecure: string; insecureFix: string },
+): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push({ setting, problem: `its value is not a URL (${described(raw)}).`, fix: words.fix });
+    return undefined;
+  }
+  if (!mayCarryToken(url)) {
+    problems.push({ setting, problem: `${url.origin} is not https, and ${words.insecure}`, fix: words.insecureFix });
+    return undefined;
+  }
+  return url;
 }
 
 function readGraphOrigin(env: Env, problems: ConfigProblem[]): string {
   const raw = value(env, 'MESSAGE_TRACE_GRAPH_URL');
   if (!raw) return DEFAULT_GRAPH_URL;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    problems.push({
-      setting: 'MESSAGE_TRACE_GRAPH_URL',
-      problem: `its value is not a URL (${described(raw)}).`,
-      fix: `Set it to the Graph origin, e.g. ${DEFAULT_GRAPH_URL}, or remove it to use that default.`,
-    });
-    return DEFAULT_GRAPH_URL;
-  }
-  if (!mayCarryToken(url)) {
-    problems.push({
-      setting: 'MESSAGE_TRACE_GRAPH_URL',
-      problem: `${url.origin} is not https, and a bearer token is only sent over plain http to a loopback address (127.0.0.1, ::1, localhost).`,
-      fix: `Use an https:// URL (normally ${DEFAULT_GRAPH_URL}).`,
-    });
-    return DEFAULT_GRAPH_URL;
-  }
+  const url = secureUrlSetting('MESSAGE_TRACE_GRAPH_URL', raw, problems, {
+    fix: `Set it to the Graph origin, e.g. ${DEFAULT_GRAPH_URL}, or remove it to use that default.`,
+    insecure: 'a bearer token is only sent over plain http to a loopback address (127.0.0.1, ::1, localhost).',
+    insecureFix: `Use an https:// URL (normally ${DEFAULT_GRAPH_URL}).`,
+  });
+  if (!url) return DEFAULT_GRAPH_URL;
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.username || url.password) {
     problems.push({
       setting: 'MESSAGE_TRACE_GRAPH_URL',

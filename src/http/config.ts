@@ -3,8 +3,8 @@
  * settings: every problem is collected with the setting and the fix. Unlike a Graph setting, a
  * bad HTTP setting stops the start (exit 2): a server that cannot check its callers must not serve.
  */
-import type { ConfigProblem } from '../config.js';
-import { isLoopbackHost, mayCarryToken } from '../graph/client.js';
+import { described, secureUrlSetting, value, type ConfigProblem } from '../config.js';
+import { isLoopbackHost } from '../graph/client.js';
 import { isGuidShape } from '../shapes.js';
 
 export const DEFAULT_ADDRESS = '127.0.0.1:8080';
@@ -42,11 +42,6 @@ export interface HttpConfig {
 type Env = Record<string, string | undefined>;
 
 
-function value(env: Env, name: string): string | undefined {
-  const v = env[name]?.trim();
-  return v ? v : undefined;
-}
-
 function list(raw: string | undefined): string[] {
   return (raw ?? '')
     .split(',')
@@ -72,7 +67,7 @@ function readAddress(env: Env, problems: ConfigProblem[]): { host: string; port:
   if (!match || !host || port > 65535) {
     problems.push({
       setting: 'MESSAGE_TRACE_HTTP_ADDRESS',
-      problem: `"${raw}" is not host:port.`,
+      problem: `its value is not host:port (${described(raw)}).`,
       fix: `Set it to the address to listen on, e.g. ${DEFAULT_ADDRESS} (this machine only) or 0.0.0.0:8080 (every interface, as in a container).`,
     });
     return fallback;
@@ -84,26 +79,17 @@ function readPublicUrl(env: Env, problems: ConfigProblem[]): URL | undefined {
   const raw = value(env, 'MESSAGE_TRACE_HTTP_PUBLIC_URL');
   if (!raw) return undefined;
   const fix = 'Set it to the URL clients use to reach this server, e.g. https://message-trace.contoso.com/mcp (or just the origin; /mcp is added).';
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    problems.push({ setting: 'MESSAGE_TRACE_HTTP_PUBLIC_URL', problem: `"${raw}" is not a URL.`, fix });
-    return undefined;
-  }
-  if (!mayCarryToken(url)) {
-    problems.push({
-      setting: 'MESSAGE_TRACE_HTTP_PUBLIC_URL',
-      problem: `${url.origin} is not https: callers would send their tokens in the clear (plain http is only for loopback).`,
-      fix,
-    });
-    return undefined;
-  }
+  const url = secureUrlSetting('MESSAGE_TRACE_HTTP_PUBLIC_URL', raw, problems, {
+    fix,
+    insecure: 'callers would send their tokens in the clear (plain http is only for loopback).',
+    insecureFix: fix,
+  });
+  if (!url) return undefined;
   const path = url.pathname.replace(/\/+$/, '');
   if ((path !== '' && path !== MCP_PATH) || url.search || url.hash || url.username || url.password) {
     problems.push({
       setting: 'MESSAGE_TRACE_HTTP_PUBLIC_URL',
-      problem: `"${raw}" has a path other than ${MCP_PATH}, a query or credentials; the server serves MCP at ${MCP_PATH}.`,
+      problem: `its value has a path other than ${MCP_PATH}, a query or credentials; the server serves MCP at ${MCP_PATH}.`,
       fix,
     });
     return undefined;
@@ -114,26 +100,12 @@ function readPublicUrl(env: Env, problems: ConfigProblem[]): URL | undefined {
 function readAuthorityHost(env: Env, problems: ConfigProblem[]): string {
   const raw = value(env, 'AZURE_AUTHORITY_HOST');
   if (!raw) return DEFAULT_AUTHORITY_HOST;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    problems.push({
-      setting: 'AZURE_AUTHORITY_HOST',
-      problem: `"${raw}" is not a URL.`,
-      fix: `Set it to the sign-in authority of your cloud (default ${DEFAULT_AUTHORITY_HOST}), or remove it.`,
-    });
-    return DEFAULT_AUTHORITY_HOST;
-  }
-  if (!mayCarryToken(url)) {
-    problems.push({
-      setting: 'AZURE_AUTHORITY_HOST',
-      problem: `${url.origin} is not https, and the signing keys that decide who may call this server are only fetched over plain http from a loopback address.`,
-      fix: `Use an https:// authority (normally ${DEFAULT_AUTHORITY_HOST}).`,
-    });
-    return DEFAULT_AUTHORITY_HOST;
-  }
-  return url.origin;
+  const url = secureUrlSetting('AZURE_AUTHORITY_HOST', raw, problems, {
+    fix: `Set it to the sign-in authority of your cloud (default ${DEFAULT_AUTHORITY_HOST}), or remove it.`,
+    insecure: 'the signing keys that decide who may call this server are only fetched over plain http from a loopback address.',
+    insecureFix: `Use an https:// authority (normally ${DEFAULT_AUTHORITY_HOST}).`,
+  });
+  return url ? url.origin : DEFAULT_AUTHORITY_HOST;
 }
 
 function readCallsPerMinute(env: Env, problems: ConfigProblem[]): number {
@@ -143,7 +115,7 @@ function readCallsPerMinute(env: Env, problems: ConfigProblem[]): number {
   if (Number.isInteger(n) && n >= 1 && n <= 100_000) return n;
   problems.push({
     setting: 'MESSAGE_TRACE_HTTP_CALLS_PER_MINUTE',
-    problem: `"${raw}" is not a whole number from 1 to 100000.`,
+    problem: `its value is not a whole number from 1 to 100000 (${described(raw)}).`,
     fix: `Set it to the tool calls one caller may make per minute, or remove it for the default (${DEFAULT_CALLS_PER_MINUTE}).`,
   });
   return DEFAULT_CALLS_PER_MINUTE;
@@ -161,7 +133,7 @@ function readEntra(env: Env, problems: ConfigProblem[]): EntraSettings | undefin
   } else if (!isGuidShape(tenantId)) {
     problems.push({
       setting: 'AZURE_TENANT_ID',
-      problem: `"${tenantId}" is not a GUID, and a token's tid claim is always the tenant's GUID.`,
+      problem: `its value is not a GUID (${described(tenantId)}), and a token's tid claim is always the tenant's GUID.`,
       fix: 'Set AZURE_TENANT_ID to the Directory (tenant) ID GUID shown on the app registration\'s Overview page.',
     });
   }
@@ -203,12 +175,13 @@ export function loadHttpConfig(env: Env = process.env, opts: { demo?: boolean } 
   const allowedHosts = new Set<string>();
   if (allowedRaw.length > 0) {
     for (const h of allowedRaw) {
-      const name = hostnameOf(h);
+      // A host name or IP literal, nothing else: URL would read "host/path" or "user@host" as a host.
+      const name = /^[A-Za-z0-9.\-[\]:]+$/.test(h) ? hostnameOf(h) : undefined;
       if (name) allowedHosts.add(name);
       else
         problems.push({
           setting: 'MESSAGE_TRACE_HTTP_ALLOWED_HOSTS',
-          problem: `"${h}" is not a host name.`,
+          problem: `one of its entries is not a host name (${described(h)}).`,
           fix: 'List host names without scheme or port, comma-separated, e.g. message-trace.contoso.com,localhost.',
         });
     }

@@ -5,6 +5,22 @@ const TENANT = '7e1f2c3d-0a1b-4c5d-8e9f-0123456789ab';
 const base = { AZURE_TENANT_ID: TENANT, MESSAGE_TRACE_HTTP_AUDIENCE: 'api://mt, c0ffee00-0000-4000-8000-000000000001' };
 
 describe('loadHttpConfig', () => {
+  it.each([
+    'MESSAGE_TRACE_HTTP_ADDRESS',
+    'MESSAGE_TRACE_HTTP_PUBLIC_URL',
+    'AZURE_AUTHORITY_HOST',
+    'MESSAGE_TRACE_HTTP_CALLS_PER_MINUTE',
+    'AZURE_TENANT_ID',
+    'MESSAGE_TRACE_HTTP_ALLOWED_HOSTS',
+  ])('a wrong %s is described, never echoed (it may be a pasted secret)', (setting) => {
+    const secret = 'Xy8Q~s3cr3t.v4lu3_th4t-l00ks/l1ke+a=secret';
+    const c = loadHttpConfig({ ...base, [setting]: secret });
+    const problem = c.problems.find((p) => p.setting === setting);
+    expect(problem).toBeDefined();
+    expect(JSON.stringify(c.problems)).not.toContain('s3cr3t');
+    expect(problem!.problem).toMatch(/\d+ characters/);
+  });
+
   it('defaults: loopback 8080, Entra on login.microsoftonline.com, role MessageTrace.Read, 60 calls a minute', () => {
     const c = loadHttpConfig(base);
     expect(c.problems).toEqual([]);
