@@ -44,7 +44,7 @@ const OUT = outIndex >= 0 ? argv[outIndex + 1] : join(ROOT, 'bench/results.json'
 const WRITE = !argv.includes('--no-write');
 
 const PLAN = QUICK
-  ? { coldRuns: 3, coldWarmup: 1, searchRuns: 1, searchRows: [5_000], steadyWarmups: 1, steadyRuns: 1, detailProcesses: 1, detailCalls: 20, diagnose: false, httpCallers: 4, httpSearches: 2, limitMs: 90_000 }
+  ? { coldRuns: 3, coldWarmup: 1, searchRuns: 1, searchRows: [5_000], steadyWarmups: 1, steadyRuns: 1, detailProcesses: 1, detailCalls: 20, diagnose: false, httpCallers: 4, httpSearches: 2, limitMs: 240_000 }
   : { coldRuns: 15, coldWarmup: 2, searchRuns: 5, searchRows: [5_000, 50_000], steadyWarmups: 2, steadyRuns: 5, detailProcesses: 3, detailCalls: 80, diagnose: true, httpCallers: 20, httpSearches: 5, limitMs: 660_000 };
 
 const BULK_SENDER = 'notifications@bulk.bench.example';

@@ -59,5 +59,5 @@ describe('bench/run.js --quick', () => {
 
     expect(r.meta.childPids.length).toBeGreaterThan(5);
     for (const pid of r.meta.childPids) expect(() => process.kill(pid, 0), `process ${pid} still running`).toThrow(/ESRCH/);
-  }, 150_000);
+  }, 300_000);
 });

@@ -95,10 +95,10 @@ describe('shutdown', () => {
     child.stdout.on('data', (c) => (out += c));
     const send = (m: unknown) => child.stdin.write(`${JSON.stringify(m)}\n`);
     send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
-    for (let i = 0; i < 100 && !out.includes('"id":1'); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 750 && !out.includes('"id":1'); i++) await new Promise((r) => setTimeout(r, 20));
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'search_traces', arguments: {} } });
-    for (let i = 0; i < 100 && sim.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 750 && sim.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(sim.requests.length).toBe(1); // the call is in flight, hanging
     // The Graph request hangs forever: only the stdin close can end the process.
     child.stdin.end();
