@@ -17,6 +17,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { Client as ModernClient } from '@modelcontextprotocol/client';
+import { StdioClientTransport as ModernStdio } from '@modelcontextprotocol/client/stdio';
+import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport as LegacyStdio } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { startGraphSimulator } from '../dist/demo/simulator/server.js';
 import { generateTenant } from '../dist/demo/simulator/tenant.js';
 import { httpLoad } from './http-load.js';
@@ -31,6 +35,7 @@ import {
   median,
   memoryMb,
   spawnMcp,
+  hostEnv,
   spawnSimulator,
   spawnedPids,
   spread,
@@ -120,7 +125,54 @@ async function coldStart() {
     initialize: out.ours.initializeMs.median / out.baseline.initializeMs.median,
     toolsList: out.ours.toolsListMs.median / out.baseline.toolsListMs.median,
   };
+  out.connect = await connectGenerations();
   if (PLAN.diagnose) out.diagnosis = await startupDiagnosis();
+  return out;
+}
+
+/**
+ * A host's connect, with the real clients: the SDK v1 Client (initialize: 2025-11-25) and the v2
+ * Client in versionNegotiation 'auto' (server/discover on a disposable probe process, then the
+ * session process: 2026-07-28). connect() resolves, then the first tools/list answers.
+ */
+async function connectOnce(generation) {
+  const params = { command: process.execPath, args: [SERVER_ENTRY], env: hostEnv(COLD_ENV), stderr: 'ignore' };
+  const t0 = performance.now();
+  const client =
+    generation === 'legacy'
+      ? new LegacyClient({ name: 'bench-legacy-host', version: '1.0.0' })
+      : new ModernClient({ name: 'bench-modern-host', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+  await client.connect(generation === 'legacy' ? new LegacyStdio(params) : new ModernStdio(params));
+  const connect = performance.now() - t0;
+  try {
+    if (generation === 'modern' && client.getNegotiatedProtocolVersion() !== '2026-07-28') {
+      throw new Error(`the v2 client negotiated ${client.getNegotiatedProtocolVersion()}, not 2026-07-28`);
+    }
+    await client.listTools();
+    return { connect, toolsList: performance.now() - t0 };
+  } finally {
+    await client.close();
+  }
+}
+
+async function connectGenerations() {
+  const runs = { legacy: [], modern: [] };
+  for (let i = 0; i < PLAN.coldWarmup + PLAN.coldRuns; i++) {
+    const order = i % 2 ? ['modern', 'legacy'] : ['legacy', 'modern'];
+    for (const generation of order) {
+      const r = await connectOnce(generation);
+      if (i >= PLAN.coldWarmup) runs[generation].push(r);
+    }
+  }
+  const figures = (generation, key) => spread(runs[generation].map((r) => r[key]));
+  const out = {
+    legacy: { connectMs: figures('legacy', 'connect'), toolsListMs: figures('legacy', 'toolsList') },
+    modern: { connectMs: figures('modern', 'connect'), toolsListMs: figures('modern', 'toolsList') },
+  };
+  out.ratio = {
+    connect: out.modern.connectMs.median / out.legacy.connectMs.median,
+    toolsList: out.modern.toolsListMs.median / out.legacy.toolsListMs.median,
+  };
   return out;
 }
 
@@ -451,6 +503,13 @@ function report(results) {
     row('ours: spawn → first tools/list', ms(c.ours.toolsListMs));
     row('baseline SDK server: spawn → first tools/list', ms(c.baseline.toolsListMs));
     row('ratio, tools/list', `${c.ratio.toolsList.toFixed(2)}×`, '≤ 1.25×', c.ratio.toolsList <= 1.25);
+    const k = c.connect;
+    row('SDK v1 Client (2025-11-25): connect', ms(k.legacy.connectMs));
+    row('SDK v2 Client, auto (2026-07-28): connect', ms(k.modern.connectMs));
+    row('ratio, modern connect ÷ legacy connect', `${k.ratio.connect.toFixed(2)}×`, '≤ 1.15×', k.ratio.connect <= 1.15);
+    row('SDK v1 Client: connect → first tools/list', ms(k.legacy.toolsListMs));
+    row('SDK v2 Client, auto: connect → first tools/list', ms(k.modern.toolsListMs));
+    row('ratio, modern ÷ legacy to the first tools/list', `${k.ratio.toolsList.toFixed(2)}×`);
     if (c.diagnosis) {
       const d = c.diagnosis;
       row('heavy packages loaded at start-up', d.heavyPackagesAtStartup.join(', ') || 'none', 'none', d.heavyPackagesAtStartup.length === 0);

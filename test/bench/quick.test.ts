@@ -16,7 +16,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Results {
   meta: { quick: boolean; childPids: number[] };
-  coldStart: { ours: { toolsListMs: { median: number } }; baseline: { toolsListMs: { median: number } } };
+  coldStart: {
+    ours: { toolsListMs: { median: number } };
+    baseline: { toolsListMs: { median: number } };
+    connect: { legacy: { connectMs: { median: number } }; modern: { connectMs: { median: number } }; ratio: { connect: number } };
+  };
   search: Record<string, { graphRequests: number; cpuMs: { median: number }; peakRssMb: { median: number } }>;
   details: { rawEvents: number; cpuMsPerCall: { median: number } };
   tokens: Record<string, { raw: { chars: number }; structuredChars: number; textChars: number }>;
@@ -44,6 +48,8 @@ describe('bench/run.js --quick', () => {
     expect(r.meta.quick).toBe(true);
     expect(r.coldStart.ours.toolsListMs.median).toBeGreaterThan(0);
     expect(r.coldStart.baseline.toolsListMs.median).toBeGreaterThan(0);
+    expect(r.coldStart.connect.legacy.connectMs.median).toBeGreaterThan(0);
+    expect(r.coldStart.connect.modern.connectMs.median).toBeGreaterThan(0);
     expect(r.search['5000']?.graphRequests).toBe(1);
     expect(r.search['5000']?.peakRssMb.median).toBeGreaterThan(0);
     expect(r.details.rawEvents).toBeGreaterThan(40);
