@@ -11,6 +11,15 @@ import { GUID_SHAPE, hasIsoInstantShape, parseIsoInstant } from '../shapes.js';
 
 export const MAX_LIST = 20;
 
+/**
+ * A whole number from `min` to `max`. One message, said once: each check stops at its failure
+ * (9.5e+301 is neither a safe integer nor ≤ max, and was reported twice).
+ */
+export function wholeNumber(field: string, min: number, max: number) {
+  const error = `${field} must be a whole number from ${min} to ${max}`;
+  return z.number({ error }).int({ error, abort: true }).min(min, { error, abort: true }).max(max, { error, abort: true });
+}
+
 /** Characters an error message must not echo raw: controls, format (zero-width, bidi), invisible, lone surrogates. */
 const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Default_Ignorable_Code_Point}\u2028\u2029]/gu;
 

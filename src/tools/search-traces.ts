@@ -34,6 +34,7 @@ import {
   strictInput,
   subjectText,
   traceId,
+  wholeNumber,
 } from './schemas.js';
 
 export const SEARCH_TRACES = 'search_traces';
@@ -58,7 +59,6 @@ const timeZone = z
     error: (iss) => `timeZone must be an IANA time zone name such as Europe/Prague, America/New_York or UTC (got ${JSON.stringify(sanitizeText(String(iss.input)).slice(0, 60))})`,
   })
   .transform((s) => canonicalTimeZone(s) as string);
-const topError = `top must be a whole number from 1 to ${MAX_TOP}`;
 
 export const searchTracesInput = strictInput({
   senderAddress: searchAddressOrList('senderAddress', 'senderDomain').optional().describe('Sender SMTP address, or a list of up to 20. For everyone at a domain use senderDomain.'),
@@ -74,7 +74,7 @@ export const searchTracesInput = strictInput({
   toIP: ipAddress('toIP').optional().describe('Destination IP (the receiving server, for outbound mail).'),
   startDateTime: dateTime('startDateTime').optional().describe('ISO 8601 with zone. Not older than 90 days. Default: 48 hours before the end.'),
   endDateTime: dateTime('endDateTime').optional().describe('ISO 8601 with zone. Default: now. Windows over 10 days are split into several queries.'),
-  limit: z.number({ error: `limit must be a whole number from 0 to ${MAX_LIMIT}` }).int({ error: `limit must be a whole number from 0 to ${MAX_LIMIT}` }).min(0, { error: `limit must be a whole number from 0 to ${MAX_LIMIT}` }).max(MAX_LIMIT, { error: `limit must be a whole number from 0 to ${MAX_LIMIT}` }).optional().describe(`How many rows to list (0-${MAX_LIMIT}; default ${DEFAULT_LIMIT}, or ${DEFAULT_LIMIT_WITH_REPORT} with groupBy); totals always cover every row fetched.`),
+  limit: wholeNumber('limit', 0, MAX_LIMIT).optional().describe(`How many rows to list (0-${MAX_LIMIT}; default ${DEFAULT_LIMIT}, or ${DEFAULT_LIMIT_WITH_REPORT} with groupBy); totals always cover every row fetched.`),
   responseFormat: responseFormat.default('concise').describe('concise (default) or detailed (adds messageId, fromIP, toIP, longer subjects).'),
   direction: z
     .union([directionEnum, z.array(directionEnum).min(1, { error: directionError }).max(DIRECTIONS.length, { error: directionError })], { error: directionError })
@@ -83,11 +83,7 @@ export const searchTracesInput = strictInput({
   groupBy: groupBy
     .optional()
     .describe(`Add a report: counts by status per group of ${GROUP_KEYS.join(', ')} (one key, or two for combined keys). day/hour are local to timeZone and list every bucket of the window, empty ones included.`),
-  top: z
-    .number({ error: topError })
-    .int({ error: topError })
-    .min(1, { error: topError })
-    .max(MAX_TOP, { error: topError })
+  top: wholeNumber('top', 1, MAX_TOP)
     .optional()
     .describe(`How many groups the report shows (1-${MAX_TOP}; default 10, or 50 when a day/hour key is paired with another); the rest is summed as "other". Ignored for day or hour alone.`),
   timeZone: timeZone.default('UTC').describe('IANA time zone (e.g. Europe/Prague) for day/hour buckets and times in the report and summary. Default UTC.'),

@@ -139,6 +139,19 @@ describe('results survive mistakes', () => {
     expect(ok.messages).toHaveLength(1);
   });
 
+  it('an absurd number argument is refused with its error said once', async () => {
+    await harness();
+    for (const [args, message] of [
+      [{ limit: 9.5367431640625e301 }, 'limit must be a whole number from 0 to 100'],
+      [{ limit: -1.5 }, 'limit must be a whole number from 0 to 100'],
+      [{ groupBy: 'status', top: 1e308 }, 'top must be a whole number from 1 to 50'],
+    ] as const) {
+      const r = await call('search_traces', args);
+      expect(r.isError).toBe(true);
+      expect(text(r).split(message).length - 1, text(r)).toBe(1);
+    }
+  });
+
   it('a message size too big to be real is not shown as a number', async () => {
     const row: MessageTraceRow = {
       id: 'aaaaaaaa-0000-4000-8000-00000000abcd',
