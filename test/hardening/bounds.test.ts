@@ -79,6 +79,23 @@ describe('each Graph response is bounded', () => {
   });
 });
 
+describe('huge fields', () => {
+  it('an 8 MB subject is cut to the answer\'s size, and the cut says exactly how much is left out', async () => {
+    const base = (await import('../../src/demo/simulator/tenant.js')).generateTenant({ now: new Date() });
+    const subject = `Invoice for john.smith@contoso.com ${'x'.repeat(8 * 1024 * 1024)}`;
+    const row: MessageTraceRow = { ...base.rows[0]!, receivedDateTime: new Date(Date.now() - 3_600_000).toISOString(), subject };
+    await harness({ sim: { tenant: { ...base, rows: [row] } }, env: { MESSAGE_TRACE_REDACT: 'addresses' } });
+    const r = await call('search_traces', { limit: 5 });
+    const listed = structured(r).rows[0].subject as string;
+    expect(listed).toMatch(/^«Invoice for user\d+@contoso\.com x+…\(\+\d+ chars\)»$/);
+    const shown = Array.from(listed.slice(1, listed.indexOf('…'))).length;
+    const alias = /user\d+@contoso\.com/.exec(listed)![0];
+    const left = Number(/\(\+(\d+) chars\)/.exec(listed)![1]);
+    expect(shown + left).toBe(Array.from(subject).length - 'john.smith@contoso.com'.length + alias.length);
+    expect(text(r).length).toBeLessThan(20_000);
+  });
+});
+
 describe('junk paging and the request budget', () => {
   it('pages that add no new rows, each with a fresh next link, stop after a few with an honest note', async () => {
     await harness();
