@@ -28,6 +28,17 @@ export class RequestBudget {
     return Math.max(untilBlockEnds, oldest + this.windowMs - t);
   }
 
+  /**
+   * Take a slot now if one is free (returns 0), else return the milliseconds until one frees up
+   * and take nothing. Check and take are one synchronous step: concurrent callers cannot both see
+   * the last slot free and both send.
+   */
+  tryTake(): number {
+    const wait = this.waitMs();
+    if (wait === 0) this.take();
+    return wait;
+  }
+
   /** Record a request being sent now. */
   take(): void {
     const t = this.now();

@@ -69,6 +69,10 @@ export interface GetOptions {
   onWait?: (info: WaitInfo) => void;
   /** Names the call in errors, e.g. "listing message traces". */
   what: string;
+  /** Attempts for this request (default: the client's); 1 = no retry, the failure is the answer. */
+  maxAttempts?: number;
+  /** Told each time a request is actually sent (it took a budget slot), retries included. */
+  onSend?: () => void;
 }
 
 export interface GraphResponse<T = unknown> {
@@ -219,6 +223,11 @@ export class GraphClient {
     this.sleep = opts.sleep ?? ((ms, signal) => sleepTimer(ms, undefined, { signal }));
   }
 
+  /** Requests the budget lets this server send right now without waiting. */
+  requestsAvailable(): number {
+    return this.budget.waitMs() > 0 ? 0 : this.budget.remaining();
+  }
+
   /** Absolute URL for a path under the configured API version, e.g. `/admin/exchange/...`. */
   url(pathAndQuery: string): string {
     return `${this.origin}/${this.apiVersion}${pathAndQuery}`;
@@ -323,26 +332,28 @@ export class GraphClient {
     for (let attempt = 0; ; attempt++) {
       if (opts.signal.aborted) throw cancelledError();
 
-      const budgetWait = this.budget.waitMs();
-      if (budgetWait > 0) {
+      let token: string;
+      for (;;) {
+        try {
+          token = await this.tokens.getToken(opts.signal);
+          registerSecret(token);
+        } catch (err) {
+          if (opts.signal.aborted) throw cancelledError();
+          throw err;
+        }
+        // The budget slot is checked and taken in one synchronous step, after the last await
+        // before sending: concurrent requests cannot both take the last free slot.
+        const budgetWait = this.budget.tryTake();
+        if (budgetWait === 0) break;
         if (budgetWait > opts.allowance.remainingMs) {
           // Held back by a 429 Graph sent, or only by this server's own pacing: say which.
           throw this.budget.blockedByGraph() ? throttledError(budgetWait / 1000) : budgetSpentError(budgetWait / 1000, this.budget.limit);
         }
         await this.wait(budgetWait, 'pacing to stay inside the tenant quota (100 requests / 5 min)', opts);
       }
-
-      let token: string;
-      try {
-        token = await this.tokens.getToken(opts.signal);
-        registerSecret(token);
-      } catch (err) {
-        if (opts.signal.aborted) throw cancelledError();
-        throw err;
-      }
-
-      this.budget.take();
       noteGraphRequest();
+      opts.onSend?.();
+
       let statusCode: number;
       let headers: Record<string, string | string[] | undefined>;
       let bytes: Buffer;
@@ -371,7 +382,7 @@ export class GraphClient {
         if (err instanceof TraceError) throw err;
         if (deadline.aborted) throw deadlineError(target, this.responseDeadlineMs, opts.what);
         const code = errorCode(err);
-        if (RETRYABLE_NETWORK.has(code) && attempt + 1 < this.maxAttempts) {
+        if (RETRYABLE_NETWORK.has(code) && attempt + 1 < (opts.maxAttempts ?? this.maxAttempts)) {
           const delay = this.backoff(attempt);
           if (delay <= opts.allowance.remainingMs) {
             await this.wait(delay, `retrying after a network error (${code})`, opts);
@@ -389,7 +400,7 @@ export class GraphClient {
           return { body: parse(bytes), requestId };
         } catch {
           // A truncated or non-JSON 200 is treated like a transient server fault.
-          if (attempt + 1 < this.maxAttempts) {
+          if (attempt + 1 < (opts.maxAttempts ?? this.maxAttempts)) {
             const delay = this.backoff(attempt);
             if (delay <= opts.allowance.remainingMs) {
               await this.wait(delay, 'retrying after an unreadable response', opts);
@@ -419,7 +430,7 @@ export class GraphClient {
         const capped = retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_MS;
         const delay = retryAfter === undefined ? this.backoff(attempt) : Math.min(retryAfter, MAX_RETRY_AFTER_MS);
         if (statusCode === 429) this.budget.blockFor(delay);
-        const canRetry = attempt + 1 < this.maxAttempts && delay <= opts.allowance.remainingMs;
+        const canRetry = attempt + 1 < (opts.maxAttempts ?? this.maxAttempts) && delay <= opts.allowance.remainingMs;
         if (canRetry) {
           await this.wait(
             delay,
