@@ -4,7 +4,7 @@
  * partial results), and getDetailsByRecipient.
  */
 import { TraceError } from '../errors.js';
-import type { GraphClient, WaitAllowance, WaitInfo } from './client.js';
+import type { GetOptions, GraphClient, WaitAllowance, WaitInfo } from './client.js';
 import { detailsPath, listPath, type TraceQuery } from './filter.js';
 import { readListPage, type ListPage } from './list-page.js';
 import { str, toRow, type MessageTraceDetailEvent, type MessageTraceRow, type RowJson } from './types.js';
@@ -217,7 +217,10 @@ export async function getTraceDetails(
   client: GraphClient,
   traceId: string,
   recipientAddress: string,
-  opts: { signal: AbortSignal; allowance: WaitAllowance; onWait?: (info: WaitInfo) => void },
+  opts: { signal: AbortSignal; allowance: WaitAllowance; onWait?: (info: WaitInfo) => void } & Pick<GetOptions, 'maxAttempts' | 'onSend'> & {
+    /** Pages to follow at most (default 5). */
+    maxRequests?: number;
+  },
 ): Promise<{ events: MessageTraceDetailEvent[]; requests: number; omittedEvents: number; totalEvents: number }> {
   let url: string | undefined = client.url(detailsPath(traceId, recipientAddress));
   // Bounded before anything is rendered: the first half and, in a ring, the last half.
@@ -228,7 +231,7 @@ export async function getTraceDetails(
   const visited = new Set<string>();
   let requests = 0;
   // Not documented as paged, but follow a nextLink (bounded) rather than drop events.
-  while (url && requests < 5) {
+  while (url && requests < (opts.maxRequests ?? 5)) {
     visited.add(url);
     requests++;
     const { body } = await client.getJson(url, {
@@ -236,6 +239,8 @@ export async function getTraceDetails(
       allowance: opts.allowance,
       what: 'reading the trace details',
       ...(opts.onWait ? { onWait: opts.onWait } : {}),
+      ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
+      ...(opts.onSend ? { onSend: opts.onSend } : {}),
     });
     const { value, next } = pageParts(body);
     for (const raw of value) {

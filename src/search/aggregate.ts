@@ -8,6 +8,7 @@ import { shownDateTime, shownIp, shownTraceId } from '../output/plain-values.js'
 import { isProblemStatus, normaliseStatus, PROBLEM_STATUSES_IN_WORDS, type MessageTraceRow, type TraceStatus } from '../graph/types.js';
 import { AddressRenderer, domainOf } from '../output/addresses.js';
 import type { Direction } from './direction.js';
+import { causeOutput, explainedOutput } from './triage.js';
 import { ReportBuilder, reportOutput, reportSentence, type Report, type ReportOptions } from './report/report.js';
 import { ZonedClock } from './report/time.js';
 import { fenceUntrusted, UNTRUSTED_NOTICE } from '../output/untrusted.js';
@@ -57,6 +58,9 @@ export const searchOutput = z.object({
   nextSteps: z.array(z.string()),
   dataNotice: z.string(),
   graphRequests: z.number(),
+  /** With explain > 0: the causes behind the problem rows, largest first, and what explaining cost. */
+  causes: z.array(causeOutput).optional(),
+  explained: explainedOutput.optional(),
   /** With a domain filter (applied here, after reading): every row Graph returned, matching or not. */
   rowsRead: z.number().optional(),
   /** Only when the search asked for groupBy. */

@@ -17,6 +17,18 @@ function shortTime(iso: string): string {
 export function renderSearchText(s: SearchSummary): string {
   const lines: string[] = [s.summary, ''];
   if (s.report) lines.push(renderReportMarkdown(s.report), '');
+  if (s.explained) {
+    const e = s.explained;
+    lines.push(`Causes (estimated: one sampled row per cluster; ${e.requests} detail requests; ${e.coveredRows} of ${e.problemRows} problem rows in sampled clusters):`);
+    for (const c of s.causes ?? []) {
+      const examples = c.examples.map((x) => `${x.traceId} → ${x.recipientAddress}`).join('; ');
+      lines.push(
+        `- ${c.code}: about ${c.estimatedRows} rows (estimate; ${c.sampled} sampled). ${c.meaning} Who acts: ${c.fixOwner}. Fix: ${c.fix} Retry helps: ${c.retryHelps ? 'yes' : 'no'}. Example: ${examples}`,
+      );
+    }
+    if ((s.causes ?? []).length === 0) lines.push('- none explained (see notes)');
+    lines.push('');
+  }
   lines.push(`Window (UTC): ${s.window.start} → ${s.window.end}. Complete: ${s.complete ? 'yes' : 'NO (see notes)'}. Graph requests used: ${s.graphRequests}${s.rowsRead !== undefined ? `; rows read: ${s.rowsRead}` : ''}.`);
   const statuses = Object.entries(s.totals.byStatus).map(([k, v]) => `${k} ${v}`).join(', ');
   lines.push(`Totals: ${s.totals.traces} recipient rows, ${s.totals.messages} messages${statuses ? ` (${statuses})` : ''}.`);

@@ -46,8 +46,8 @@ export const PROMPTS: PromptSpec[] = [
       userMessage(
         [
           `Find out why mail from ${senderAddress} did not reach ${recipientAddress}${since ? ` (sent around or after ${since})` : ''}.`,
-          `1. Call search_traces with senderAddress "${senderAddress}" and recipientAddress "${recipientAddress}"${since ? ` and startDateTime "${since}"` : ''}. If nothing is found, widen the window (up to 90 days back) and remember that message trace lags 5-10 minutes behind real time; if still nothing, search by the sender alone to see whether the message was addressed differently.`,
-          `2. For each row that is not delivered (${PROBLEM_STATUS_NAMES}) — and for a delivered row the recipient says they cannot find — call get_trace_details with its traceId and recipientAddress.`,
+          `1. Call search_traces with senderAddress "${senderAddress}", recipientAddress "${recipientAddress}" and explain 3${since ? ` and startDateTime "${since}"` : ''}: explain reads a sample of the problem rows' details in the same call and returns their causes (code, meaning, who must fix, the fix). If nothing is found, widen the window (up to 90 days back) and remember that message trace lags 5-10 minutes behind real time; if still nothing, search by the sender alone to see whether the message was addressed differently.`,
+          `2. If the causes do not cover a row that is not delivered (${PROBLEM_STATUS_NAMES}) — or for a delivered row the recipient says they cannot find — call get_trace_details with its traceId and recipientAddress.`,
           '3. Answer in a few sentences: what happened to the message, when, why (the decoded code, spam verdict or rule), who must act (sender, their admin, the recipient\'s admin) and the exact fix. If it was delivered, say to which folder (Junk Email or quarantine explain "cannot find it").',
           UNTRUSTED,
         ].join('\n'),
@@ -70,6 +70,22 @@ export const PROMPTS: PromptSpec[] = [
           `2. Call search_traces again with status "failed" (and once with status "quarantined") for the same window${domain ? ` and the same domain filter` : ''} to see which recipients, domains and senders the problems cluster on.`,
           '3. For the two or three most significant failures, call get_trace_details (traceId + recipientAddress) to get the reason and fix.',
           '4. Report: a one-line headline, a small table of counts by status, the top problem domains/senders, the explained failures with who must act, and anything unusual. Keep it short enough to paste into a chat channel.',
+          UNTRUSTED,
+        ].join('\n'),
+      ),
+  },
+  {
+    name: 'triage_mail_flow',
+    title: 'Is mail flow healthy right now?',
+    description: 'An hourly trend of the last 24 hours by status, then the causes behind the biggest problem clusters and who must act.',
+    args: {},
+    render: () =>
+      userMessage(
+        [
+          'Is mail flow healthy right now? Triage the last 24 hours.',
+          '1. Call search_traces with startDateTime 24 hours ago (ISO 8601, UTC), groupBy ["hour", "status"] and limit 0: an hourly table of counts by status. Find the hours where failed, quarantined, filteredAsSpam or pending jump compared with the hours before them.',
+          `2. Call search_traces for the same window with status ["failed", "quarantined"] and explain 5 (add pending if it rose too; narrow the window to the jump if there is one). explain samples one row per cluster of problem rows and returns causes, the largest first: code, meaning, fixOwner, fix, retryHelps and estimatedRows (an estimate).`,
+          '3. Answer: healthy or not in one line; the hours where failures jump (with counts); for each of the top causes, about how many rows, what it means, who must act (sender, sender admin, recipient admin, nobody) and the fix; what was not explained (explained.coveredRows of explained.problemRows). If complete is false, say the figures are partial and why.',
           UNTRUSTED,
         ].join('\n'),
       ),
