@@ -459,6 +459,7 @@ async function tokenEconomy(bulkSim, demoSim) {
 async function quotaEconomy(demoSim) {
   const server = await startServer(serverEnv(demoSim.url, { MESSAGE_TRACE_DOMAINS: demoSim.tenant.domains.join(',') }));
   const calls = [];
+  let triage;
   const call = async (question, name, args) => {
     const { result, requests } = await measured(demoSim, server, name, args);
     calls.push({ question, tool: name, graphRequests: result.structuredContent.graphRequests, simulatorSaw: requests.length });
@@ -473,10 +474,25 @@ async function quotaEconomy(demoSim) {
     const quarantined = await call('What was quarantined this week?', 'search_traces', { status: 'quarantined', startDateTime: weekAgo, limit: 5 });
     const q = quarantined.rows[0];
     await call('…and the first one in detail', 'get_trace_details', { traceId: q.traceId, recipientAddress: q.recipientAddress });
+    // Triage: "what failed this week and why", one call with explain 5.
+    const t0 = performance.now();
+    const { result, requests } = await measured(demoSim, server, 'search_traces', { status: 'failed', startDateTime: weekAgo, explain: 5 });
+    const wallMs = performance.now() - t0;
+    const t = result.structuredContent;
+    const pages = requests.filter((r) => !/getDetailsByRecipient/.test(r.path)).length;
+    triage = {
+      wallMs,
+      graphRequests: t.graphRequests,
+      pages,
+      detailRequests: t.explained.requests,
+      problemRows: t.explained.problemRows,
+      coveredRows: t.explained.coveredRows,
+      causes: t.causes.length,
+    };
   } finally {
     await server.close();
   }
-  return { calls, total: calls.reduce((n, c) => n + c.graphRequests, 0) };
+  return { calls, total: calls.reduce((n, c) => n + c.graphRequests, 0), triage };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -580,6 +596,12 @@ function report(results) {
     section('5. Quota economy: Graph requests per tool call (demo walkthrough)');
     for (const c2 of q.calls) row(`${c2.tool}: ${c2.question}`, `${c2.graphRequests} (simulator saw ${c2.simulatorSaw})`, '', c2.graphRequests === c2.simulatorSaw ? undefined : false);
     row('walkthrough total', `${q.total} of the tenant's 100 per 5 min`);
+    const t = q.triage;
+    if (t) {
+      row('triage: 7-day status failed, explain 5: Graph requests', `${t.graphRequests} (${t.pages} page(s) + ${t.detailRequests} details)`, '≤ pages + 5', t.graphRequests <= t.pages + 5);
+      row('  wall time', `${Math.round(t.wallMs)} ms`);
+      row('  problem rows covered by the sampled clusters', `${t.coveredRows} of ${t.problemRows} (${((t.coveredRows / Math.max(1, t.problemRows)) * 100).toFixed(0)}%), ${t.causes} causes`);
+    }
   }
   const h = results.http;
   if (h) {

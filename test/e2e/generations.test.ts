@@ -204,7 +204,7 @@ describe('the built server, to both client generations over stdio', () => {
       expect(a.progress.length).toBeGreaterThan(0);
       expect(a.instructions).toMatch(/search_traces/);
       expect(a.tools.map((t) => t.name)).toEqual(['search_traces', 'get_trace_details']);
-      expect(a.prompts.map((p) => p.name)).toEqual(['investigate_undelivered_mail', 'daily_mail_flow_report', 'check_message_delivery']);
+      expect(a.prompts.map((p) => p.name)).toEqual(['investigate_undelivered_mail', 'daily_mail_flow_report', 'triage_mail_flow', 'check_message_delivery']);
 
       for (const key of Object.keys(a) as Array<keyof typeof a>) expect(sameIds(b[key]), key).toEqual(sameIds(a[key]));
     } finally {

@@ -50,7 +50,7 @@ export async function checkDemoServer(launch: Launch): Promise<void> {
     expect((details.content as Array<{ type: string; text?: string }>)[0]!.text).toMatch(/Diagnosis[\s\S]*Who fixes it: /);
 
     const { prompts } = await client.listPrompts();
-    expect(prompts.map((p) => p.name).sort()).toEqual(['check_message_delivery', 'daily_mail_flow_report', 'investigate_undelivered_mail']);
+    expect(prompts.map((p) => p.name).sort()).toEqual(['check_message_delivery', 'daily_mail_flow_report', 'investigate_undelivered_mail', 'triage_mail_flow']);
     const prompt = await client.getPrompt({ name: 'investigate_undelivered_mail', arguments: { senderAddress: 'a@contoso.com', recipientAddress: 'b@fabrikam.com' } });
     expect(JSON.stringify(prompt.messages)).toMatch(/search_traces[\s\S]*get_trace_details/);
   } finally {
