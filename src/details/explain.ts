@@ -21,7 +21,7 @@ import {
   parseEnhancedCode,
 } from './knowledge/index.js';
 import { statusClass, type RecipientStatus } from './decode/recipient-status.js';
-import { NORMAL_PROCESSING_MINUTES } from './knowledge/status-brief.js';
+import { NORMAL_PROCESSING_MINUTES } from '../graph/status-meanings.js';
 import { buildTimeline, SLOW_HOP_MIN_SECONDS, SLOW_HOP_MIN_SHARE, type TimelineEntry } from './timeline.js';
 import { cleanText, fenceUntrusted, sanitizeText } from '../output/untrusted.js';
 import { domainOf } from '../output/addresses.js';

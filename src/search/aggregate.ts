@@ -27,7 +27,7 @@ const STATUS_RANK: Record<TraceStatus | 'unknown', number> = {
 };
 
 
-const counted = z.object({ name: z.string(), count: z.number() });
+const counted = z.object({ name: z.string(), count: z.number(), messages: z.number().optional().describe('distinct messages (count is recipient rows)') });
 
 /**
  * What search_traces answers (its output schema, structuredContent); the types below derive from
@@ -81,7 +81,15 @@ export const searchOutput = z.object({
       morePages: z.array(z.object({ page: z.number(), csvUri: z.string(), jsonUri: z.string() })).optional(),
     })
     .optional(),
+  csv: z.string().optional().describe('With responseFormat csv and at most 100 rows: every row as CSV (the same as the csvUri resource).'),
 });
+
+/** Filters that narrow a search, in the order hints suggest them ('time': a shorter window). */
+const NARROWING = ['status', 'senderAddress', 'recipientAddress', 'subject', 'time'];
+
+function orList(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
+}
 
 export type SearchSummary = z.output<typeof searchOutput>;
 export type ListedRow = SearchSummary['rows'][number];
@@ -119,6 +127,8 @@ export class SearchAggregator {
   private readonly problemDomains = new Map<string, number>();
   private readonly problemSenders = new Map<string, number>();
   private readonly senders = new Map<string, number>();
+  /** Distinct messages per sender (a message has one sender, so a row count overstates it). */
+  private readonly senderMessages = new Map<string, Set<string>>();
   private kept: Kept[] = [];
   /** The worst of the `limit` best rows so far, once there are that many. */
   private floor: Kept | undefined;
@@ -135,12 +145,16 @@ export class SearchAggregator {
 
   add(row: MessageTraceRow, direction: Direction): void {
     this.rowsSeen++;
-    this.traceIds.add(row.id.toLowerCase());
+    const id = row.id.toLowerCase();
+    this.traceIds.add(id);
     const status = statusOf(row);
     bump(this.byStatus, status);
     this.report?.add(row, status, direction);
     const sender = row.senderAddress.toLowerCase();
     bump(this.senders, sender);
+    let messages = this.senderMessages.get(sender);
+    if (!messages) this.senderMessages.set(sender, (messages = new Set()));
+    messages.add(id);
     if (isProblemStatus(status)) {
       bump(this.problemDomains, domainOf(row.recipientAddress));
       bump(this.problemSenders, sender);
@@ -181,6 +195,8 @@ export class SearchAggregator {
     addresses: AddressRenderer;
     graphRequests: number;
     filtersDescription: string;
+    /** The input fields the search already filtered on (hints never suggest them again). */
+    applied?: readonly string[];
   }): SearchSummary {
     this.compact();
     const addr = input.addresses;
@@ -213,12 +229,14 @@ export class SearchAggregator {
     const highlights = {
       problemRecipientDomains: named(top(this.problemDomains, 5), (d) => addr.domain(d)),
       problemSenders: named(top(this.problemSenders, 5), (s) => addr.address(s)),
-      topSenders: named(top(this.senders, 5), (s) => addr.address(s)),
+      topSenders: top(this.senders, 5).map(([name, count]) => ({ name: addr.address(name), count, messages: this.senderMessages.get(name)?.size ?? 0 })),
     };
     const notListed = Math.max(0, this.rowsSeen - rows.length);
     const report = this.report?.finish(addr);
-    const summary = this.summarise({ ...input, totals, rows, notListed, highlights, report });
-    const nextSteps = this.nextSteps(rows, notListed, input.complete);
+    const applied = new Set(input.applied ?? []);
+    const narrowing = NARROWING.filter((f) => !applied.has(f)).map((f) => f.replace(/^time$/, 'a shorter time range'));
+    const summary = this.summarise({ ...input, totals, rows, notListed, highlights, report, narrowing });
+    const nextSteps = this.nextSteps(rows, notListed, input.complete, applied, narrowing);
     return {
       summary,
       window: { start: input.window.start.toISOString(), end: input.window.end.toISOString() },
@@ -244,6 +262,7 @@ export class SearchAggregator {
     notListed: number;
     highlights: SearchSummary['highlights'];
     report: Report | undefined;
+    narrowing: string[];
   }): string {
     const n = (v: number) => v.toLocaleString('en-US');
     const range = this.range(x.window);
@@ -262,7 +281,7 @@ export class SearchAggregator {
       const bits: string[] = [];
       if (dom && x.highlights.problemRecipientDomains.length > 1) bits.push(`most go to recipients at ${dom.name} (${n(dom.count)})`);
       else if (dom) bits.push(`all go to recipients at ${dom.name}`);
-      if (snd && snd.count > 1) bits.push(`the sender with most is ${snd.name} (${n(snd.count)})`);
+      if (snd && snd.count > 1) bits.push(`most problems from sender ${snd.name} (${n(snd.count)})`);
       sentences.push(`${n(problems)} did not reach an inbox (${PROBLEM_STATUSES_IN_WORDS})${bits.length ? `; ${bits.join('; ')}` : ''}.`);
     } else {
       sentences.push('None failed, was quarantined or is pending.');
@@ -270,7 +289,7 @@ export class SearchAggregator {
     if (x.report) sentences.push(reportSentence(x.report));
     if (x.rows.length > 0) {
       sentences.push(
-        `Listed ${n(x.rows.length)} rows, problems first then newest${x.notListed > 0 ? `; ${n(x.notListed)} more not listed (narrow with status, senderAddress, recipientAddress, subject or a shorter time range, or raise limit)` : ''}.`,
+        `Listed ${n(x.rows.length)} rows, problems first then newest${x.notListed > 0 ? `; ${n(x.notListed)} more not listed (${x.narrowing.length ? `narrow with ${orList(x.narrowing)}, or raise limit` : 'raise limit'})` : ''}.`,
       );
     }
     if (!x.complete) sentences.push('The result is incomplete: see notes.');
@@ -287,16 +306,26 @@ export class SearchAggregator {
     return `${clock.local(w.start.getTime())} to ${clock.local(w.end.getTime())} (${this.timeZone})`;
   }
 
-  private nextSteps(rows: ListedRow[], notListed: number, complete: boolean): string[] {
+  /**
+   * The calls that answer the likely follow-up, written out so a model can make them as they
+   * stand; never a filter the search already applied.
+   */
+  private nextSteps(rows: ListedRow[], notListed: number, complete: boolean, applied: Set<string>, narrowing: string[]): string[] {
     const steps: string[] = [];
+    const call = (args: Record<string, string>) => `get_trace_details ${JSON.stringify(args)}`;
     const problem = rows.find((r) => isProblemStatus(r.status));
-    if (problem) {
-      steps.push(`To see why a recipient did not get a message, call get_trace_details with its traceId and recipientAddress (e.g. traceId ${problem.traceId}, recipientAddress ${problem.recipientAddress}).`);
+    const messages = new Set(rows.map((r) => r.traceId)).size;
+    if (applied.has('messageId') && rows.length > 1 && messages === 1) {
+      steps.push('Every recipient of this message, each with its outcome and diagnosis, in one call: get_trace_details with the same messageId and no recipientAddress.');
+    } else if (problem) {
+      steps.push(`Why it did not arrive and who must fix it: ${call({ traceId: problem.traceId, recipientAddress: problem.recipientAddress })}.`);
     } else if (rows[0]) {
-      steps.push('To see the full delivery path of one recipient (folder, spam verdict, rules, timing), call get_trace_details with the row\'s traceId and recipientAddress.');
+      steps.push(`Where it landed (folder, spam verdict, rules, timing): ${call({ traceId: rows[0].traceId, recipientAddress: rows[0].recipientAddress })}.`);
     }
-    if (notListed > 0) steps.push('To list other rows, filter by status (e.g. status: "failed"), sender or recipient.');
+    // With no row listed (limit 0: a report, or every row as CSV) there is nothing to page through.
+    if (notListed > 0 && rows.length > 0 && narrowing.length > 0) steps.push(`To list other rows, narrow with ${orList(narrowing)}${applied.has('status') ? '' : ' (e.g. status: "failed")'}.`);
     if (!complete) steps.push('To get exact totals, narrow the time range or add filters so fewer pages are needed.');
     return steps;
   }
+
 }

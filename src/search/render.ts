@@ -5,6 +5,7 @@
  */
 import { renderReportMarkdown } from './report/markdown.js';
 import type { SearchSummary } from './aggregate.js';
+import { STATUS_IN_BRIEF, STATUSES_TO_EXPLAIN } from '../graph/status-meanings.js';
 
 function kb(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
@@ -36,8 +37,15 @@ export function renderSearchText(s: SearchSummary): string {
   if (h.problemRecipientDomains.length) {
     lines.push(`Problem rows by recipient domain: ${h.problemRecipientDomains.map((d) => `${d.name} ${d.count}`).join(', ')}.`);
   }
-  if (h.problemSenders.length) lines.push(`Problem rows by sender: ${h.problemSenders.map((d) => `${d.name} ${d.count}`).join(', ')}.`);
-  if (h.topSenders.length) lines.push(`Top senders: ${h.topSenders.map((d) => `${d.name} ${d.count}`).join(', ')}.`);
+  // When every row is a problem row (a status-filtered search) the two lists are the same: say it once.
+  const same = h.problemSenders.length === h.topSenders.length && h.problemSenders.every((p, i) => p.name === h.topSenders[i]?.name && p.count === h.topSenders[i]?.count);
+  if (h.problemSenders.length && !same) lines.push(`Problem rows by sender: ${h.problemSenders.map((d) => `${d.name} ${d.count}`).join(', ')}.`);
+  if (h.topSenders.length) {
+    const counted = (d: { name: string; count: number; messages?: number }) => `${d.name} ${d.count}${d.messages !== undefined && d.messages !== d.count ? ` (${d.messages} message${d.messages === 1 ? '' : 's'})` : ''}`;
+    lines.push(`Top senders${same ? ' (all rows are problem rows)' : ''}, recipient rows: ${h.topSenders.map(counted).join(', ')}.`);
+  }
+  const meanings = STATUSES_TO_EXPLAIN.filter((st) => s.totals.byStatus[st]).map((st) => `${st} = ${STATUS_IN_BRIEF[st]}`);
+  if (meanings.length) lines.push(`Statuses: ${meanings.join('; ')}.`);
   for (const note of s.notes) lines.push(`Note: ${note}`);
   if (s.resultSet) {
     const r = s.resultSet;
@@ -59,6 +67,7 @@ export function renderSearchText(s: SearchSummary): string {
       lines.push(`    ${r.status.padEnd(14)} → ${r.recipientAddress} (${kb(r.size)})${ips}`);
     }
   }
+  if (s.csv !== undefined) lines.push('', `CSV, every row (${s.dataNotice})`, s.csv.trimEnd());
   if (s.nextSteps.length) {
     lines.push('', 'Next:');
     for (const step of s.nextSteps) lines.push(`- ${step}`);

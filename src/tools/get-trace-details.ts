@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { WaitAllowance } from '../graph/client.js';
 import { getTraceDetails, listTraces, MAX_DETAIL_EVENTS } from '../graph/message-traces.js';
 import { normaliseStatus, type MessageTraceRow } from '../graph/types.js';
-import { STATUS_IN_BRIEF, STATUSES_TO_EXPLAIN } from '../details/knowledge/status-brief.js';
+import { STATUS_IN_BRIEF, STATUSES_TO_EXPLAIN } from '../graph/status-meanings.js';
 import { lookUpRow, notFound, type KnownRow } from './row-status.js';
 import { explainMessage } from './message-recipients.js';
 import { resolveWindow, sliceWindow } from '../graph/window.js';

@@ -9,7 +9,7 @@ import { TraceError } from '../errors.js';
 import { getTraceDetails, listTraces } from '../graph/message-traces.js';
 import { normaliseStatus, type MessageTraceRow } from '../graph/types.js';
 import { earliestStart, resolveWindow, sliceWindow } from '../graph/window.js';
-import { STATUS_IN_BRIEF, STATUSES_TO_EXPLAIN } from '../details/knowledge/status-brief.js';
+import { STATUS_IN_BRIEF, STATUSES_TO_EXPLAIN } from '../graph/status-meanings.js';
 import type { AddressRenderer } from '../output/addresses.js';
 import { shownDateTime, shownStatus, shownTraceId } from '../output/plain-values.js';
 import { fenceUntrusted, UNTRUSTED_NOTICE } from '../output/untrusted.js';

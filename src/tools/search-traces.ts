@@ -14,10 +14,10 @@ import { renderSearchText } from '../search/render.js';
 import { GROUP_KEYS, MAX_TOP, type GroupKey } from '../search/report/report.js';
 import { canonicalTimeZone } from '../search/report/time.js';
 import { sanitizeText } from '../output/untrusted.js';
-import { resultUri } from '../search/results/store.js';
+import { resultUri, toCsv } from '../search/results/store.js';
 import { pageUri } from '../search/results/pages.js';
 import { SearchAggregator, searchOutput, type SearchSummary } from '../search/aggregate.js';
-import { statusList } from '../details/knowledge/status-brief.js';
+import { statusList } from '../graph/status-meanings.js';
 import { DomainFilter, resolveAddressFilters, type AddressFilters } from '../search/domain-filter.js';
 import { readWithDomainFilter } from '../search/domain-read.js';
 import { MAX_EXPLAIN, ProblemClusters, causesSentence, explainProblems, type TriageOutcome } from '../search/triage.js';
@@ -29,7 +29,6 @@ import {
   domainOrList,
   ipAddress,
   messageId,
-  responseFormat,
   searchAddressOrList,
   statusOrList,
   strictInput,
@@ -45,6 +44,8 @@ export const DEFAULT_LIMIT = 20;
 export const DEFAULT_LIMIT_WITH_REPORT = 10;
 /** More single-valued queries than this would eat most of the tenant's 100 requests / 5 min. */
 export const MAX_QUERIES = 40;
+/** responseFormat csv: the most rows put inline; more would flood the model's context. */
+export const MAX_INLINE_CSV_ROWS = 100;
 
 const groupByError = `groupBy must be one of ${GROUP_KEYS.join(', ')}, or a list of two of them`;
 const groupKey = z.enum(GROUP_KEYS, { error: groupByError });
@@ -76,7 +77,10 @@ export const searchTracesInput = strictInput({
   startDateTime: dateTime('startDateTime').optional().describe('ISO 8601 with zone. Not older than 90 days. Default: 48 hours before the end.'),
   endDateTime: dateTime('endDateTime').optional().describe('ISO 8601 with zone. Default: now. Windows over 10 days are split into several queries.'),
   limit: wholeNumber('limit', 0, MAX_LIMIT).optional().describe(`How many rows to list (0-${MAX_LIMIT}; default ${DEFAULT_LIMIT}, or ${DEFAULT_LIMIT_WITH_REPORT} with groupBy); totals always cover every row fetched.`),
-  responseFormat: responseFormat.default('concise').describe('concise (default) or detailed (adds messageId, fromIP, toIP, longer subjects).'),
+  responseFormat: z
+    .enum(['concise', 'detailed', 'csv'], { error: 'responseFormat must be concise, detailed or csv' })
+    .default('concise')
+    .describe(`concise (default), detailed (adds messageId, fromIP, toIP, longer subjects) or csv: every row as CSV text in the answer, for up to ${MAX_INLINE_CSV_ROWS} rows (for hosts that cannot open resource links; larger sets stay a linked resource).`),
   direction: z
     .union([directionEnum, z.array(directionEnum).min(1, { error: directionError }).max(DIRECTIONS.length, { error: directionError })], { error: directionError })
     .optional()
@@ -204,11 +208,13 @@ async function search(input: SearchTracesInput, call: ToolCall, deps: ToolDeps, 
   }
   const progress = call.progress;
   const groupBy = asGroupBy(input.groupBy);
-  const limit = input.limit ?? (groupBy.length > 0 ? DEFAULT_LIMIT_WITH_REPORT : DEFAULT_LIMIT);
+  const csv = input.responseFormat === 'csv';
+  // Inline CSV carries every row: the listed rows would say it all twice.
+  const limit = input.limit ?? (csv ? 0 : groupBy.length > 0 ? DEFAULT_LIMIT_WITH_REPORT : DEFAULT_LIMIT);
   const aggregator = new SearchAggregator(limit, {
     timeZone: input.timeZone,
     ...(groupBy.length > 0
-      ? { report: { groupBy, timeZone: input.timeZone, window, ...(input.top !== undefined ? { top: input.top } : {}) } }
+      ? { report: { groupBy, timeZone: input.timeZone, window, now, ...(input.top !== undefined ? { top: input.top } : {}) } }
       : {}),
   });
   const filtersDescription = describeFilters(input, filters, deps.config.redactAddresses);
@@ -268,6 +274,7 @@ async function search(input: SearchTracesInput, call: ToolCall, deps: ToolDeps, 
     addresses,
     graphRequests: outcome.requests + (triage?.explained.requests ?? 0),
     filtersDescription,
+    applied: Object.keys(input).filter((k) => input[k as keyof SearchTracesInput] !== undefined),
   });
   for (const row of aggregator.listedRows()) deps.recentRows?.remember(row);
   if (filters.senderDomains.length > 0 || filters.recipientDomains.length > 0) finished.rowsRead = outcome.rowsRead;
@@ -291,6 +298,13 @@ async function search(input: SearchTracesInput, call: ToolCall, deps: ToolDeps, 
         ? { morePages: kept.pageStarts.slice(1).map((_, i) => ({ page: i + 2, csvUri: pageUri(kept.id, 'csv', i + 2), jsonUri: pageUri(kept.id, 'json', i + 2) })) }
         : {}),
     };
+  }
+  if (csv) {
+    const rows = kept?.rows.length ?? 0;
+    if (kept && rows <= MAX_INLINE_CSV_ROWS && kept.rowsCounted === rows) finished.csv = toCsv(kept, 1, true);
+    else if (rows > MAX_INLINE_CSV_ROWS || (kept && kept.rowsCounted > rows)) {
+      finished.notes.push(`responseFormat csv puts at most ${MAX_INLINE_CSV_ROWS} rows inline and this search has ${kept?.rowsCounted.toLocaleString('en-US') ?? rows}: the CSV is the linked resource below (or narrow the search).`);
+    }
   }
   // Redaction of addresses inside subjects and notes: answer() (the output guard).
   const summary = finished;

@@ -184,7 +184,7 @@ const searchBadCase: fc.Arbitrary<BadCase> = fc.oneof(
   fieldCase('startDateTime', badDate, [/startDateTime/, /ISO 8601/, /zone/]),
   fieldCase('endDateTime', badDate, [/endDateTime/, /ISO 8601/, /zone/]),
   fieldCase('limit', badLimit, [/limit must be a whole number from 0 to 100/]),
-  fieldCase('responseFormat', badEnum, [/responseFormat must be concise or detailed/]),
+  fieldCase('responseFormat', badEnum, [/responseFormat must be concise, detailed or csv/]),
   fc.tuple(unknownKey, fc.jsonValue({ maxDepth: 2 })).map(([k, v]) => ({ field: k, value: v, expect: [/Unknown argument\(s\)/, /Accepted arguments: senderAddress, recipientAddress/] })),
   // Report arguments, when the tool has them.
   ...(SEARCH_FIELDS.includes('timeZone') ? [fieldCase('timeZone', fc.oneof(nastyString, nonString, fc.constantFrom('Europe/Nowhere', 'Mars/Olympus', 'Local', 'GMT+25')), [/timeZone must be an IANA time zone/])] : []),

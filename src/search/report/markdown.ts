@@ -24,15 +24,24 @@ export function renderReportMarkdown(r: Report): string {
     ? `${r.groups.length} buckets`
     : `${r.groups.length} of ${n(r.distinctGroups)} groups`;
   lines.push(`**Report by ${describeGroupBy(r.groupBy)}** (${scope}; ${r.window.start} → ${r.window.end} ${r.timeZone})`, '');
-  lines.push(row([...r.groupBy, 'total', ...r.statuses]));
-  lines.push(row([...r.groupBy.map(() => '---'), '---:', ...r.statuses.map(() => '---:')]));
-  for (const g of r.groups) lines.push(row([...g.key.map(markdownCell), n(g.total), ...g.counts.map(n)]));
+  // Sender groups stand for messages: their distinct message count follows the row total.
+  const withMessages = r.groups.some((g) => g.messages !== undefined);
+  const messages = (x: { messages?: number }, bold = false): string[] =>
+    withMessages ? [x.messages === undefined ? '' : bold ? `**${n(x.messages)}**` : n(x.messages)] : [];
+  lines.push(row([...r.groupBy, 'total', ...(withMessages ? ['messages'] : []), ...r.statuses]));
+  lines.push(row([...r.groupBy.map(() => '---'), '---:', ...(withMessages ? ['---:'] : []), ...r.statuses.map(() => '---:')]));
+  for (const g of r.groups) {
+    const keys = g.key.map(markdownCell);
+    const time = r.groupBy.findIndex((k) => k === 'day' || k === 'hour');
+    if (g.inProgress && time >= 0) keys[time] = `${keys[time]} (in progress)`;
+    lines.push(row([...keys, n(g.total), ...messages(g), ...g.counts.map(n)]));
+  }
   if (r.other) {
     const pad = Array.from({ length: keyCount - 1 }, () => '');
-    lines.push(row([markdownCell(r.other.label), ...pad, n(r.other.total), ...r.other.counts.map(n)]));
+    lines.push(row([markdownCell(r.other.label), ...pad, n(r.other.total), ...messages(r.other), ...r.other.counts.map(n)]));
   }
   const pad = Array.from({ length: keyCount - 1 }, () => '');
-  lines.push(row(['**total**', ...pad, `**${n(r.totals.total)}**`, ...r.totals.counts.map((c) => `**${n(c)}**`)]));
+  lines.push(row(['**total**', ...pad, `**${n(r.totals.total)}**`, ...messages(r.totals, true), ...r.totals.counts.map((c) => `**${n(c)}**`)]));
   if (r.notes.length) lines.push('', ...r.notes.map((note) => `Note: ${note}`));
   return lines.join('\n');
 }

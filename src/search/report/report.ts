@@ -13,6 +13,7 @@ import { isProblemStatus, PROBLEM_STATUSES_IN_WORDS, type MessageTraceRow } from
 import { AddressRenderer, domainOf } from '../../output/addresses.js';
 import type { Direction } from '../direction.js';
 import { bucketIndex, timeBuckets, ZonedClock, type BucketUnit, type TimeBucket } from './time.js';
+import { NORMAL_PROCESSING_MINUTES } from '../../graph/status-meanings.js';
 
 export const GROUP_KEYS = ['status', 'senderAddress', 'recipientAddress', 'senderDomain', 'recipientDomain', 'direction', 'day', 'hour'] as const;
 export type GroupKey = (typeof GROUP_KEYS)[number];
@@ -53,10 +54,18 @@ export const reportOutput = z.object({
   /** The status columns of `counts` (empty when grouping by status). */
   statuses: z.array(z.string()),
   /** The groups shown, in display order; `key` has one value per groupBy key. */
-  groups: z.array(z.object({ key: z.array(z.string()), total: z.number(), counts })),
+  groups: z.array(
+    z.object({
+      key: z.array(z.string()),
+      total: z.number(),
+      messages: z.number().optional().describe('distinct messages, for sender groups (total counts recipient rows)'),
+      counts,
+      inProgress: z.literal(true).optional().describe('the current hour/day: its gettingStatus rows are normal processing and its counts will change'),
+    }),
+  ),
   /** Everything not shown, summed; absent when nothing is left over. */
-  other: z.object({ label: z.string(), total: z.number(), counts }).optional(),
-  totals: z.object({ total: z.number(), counts }),
+  other: z.object({ label: z.string(), total: z.number(), messages: z.number().optional(), counts }).optional(),
+  totals: z.object({ total: z.number(), messages: z.number().optional(), counts }),
   /** Distinct groups counted (at most MAX_GROUPS; see notes when more existed). */
   distinctGroups: z.number(),
   notes: z.array(z.string()),
@@ -71,6 +80,8 @@ export interface ReportOptions {
   timeZone: string;
   window: { start: Date; end: Date };
   maxGroups?: number;
+  /** The time of the search: a window that ends now has a bucket still in progress. */
+  now?: Date;
   maxDayBuckets?: number;
   maxHourBuckets?: number;
 }
@@ -126,9 +137,12 @@ export class ReportBuilder {
   private readonly overflow = zeros();
   private overflowRows = 0;
   private readonly maxGroups: number;
+  /** Trace ids per group, when the groups stand for messages (sender keys). */
+  private readonly messages: Map<string, Set<string>> | undefined;
 
   constructor(private readonly opts: ReportOptions) {
     this.groupBy = [...opts.groupBy];
+    if (this.groupBy.some((k) => k === 'senderAddress' || k === 'senderDomain')) this.messages = new Map();
     this.clock = new ZonedClock(opts.timeZone);
     this.maxGroups = opts.maxGroups ?? MAX_GROUPS;
     for (const unit of this.groupBy.filter(isTime)) {
@@ -179,6 +193,11 @@ export class ReportBuilder {
       this.counts.set(key, counts);
     }
     counts[column] = (counts[column] ?? 0) + 1;
+    if (this.messages) {
+      let ids = this.messages.get(key);
+      if (!ids) this.messages.set(key, (ids = new Set()));
+      ids.add(row.id.toLowerCase());
+    }
   }
 
   finish(addr: AddressRenderer): Report {
@@ -191,8 +210,15 @@ export class ReportBuilder {
     const columns = groupBy.includes('status') ? [] : STATUS_COLUMNS.map((s, i) => ({ s, i })).filter(({ i }) => (totals[i] ?? 0) > 0);
     const project = (c: readonly number[]): number[] => columns.map(({ i }) => c[i] ?? 0);
 
-    type Entry = { parts: string[]; counts: number[]; total: number };
-    const entries: Entry[] = [...this.counts.entries()].map(([k, counts]) => ({ parts: groupParts(k, groupBy.length), counts, total: sum(counts) }));
+    type Entry = { parts: string[]; counts: number[]; total: number; key?: string };
+    const entries: Entry[] = [...this.counts.entries()].map(([k, counts]) => ({ parts: groupParts(k, groupBy.length), counts, total: sum(counts), key: k }));
+    const messagesOf = (list: Entry[]): number | undefined => {
+      if (!this.messages || this.overflowRows > 0) return undefined;
+      const ids = new Set<string>();
+      for (const e of list) for (const id of (e.key !== undefined && this.messages.get(e.key)) || []) ids.add(id);
+      return ids.size;
+    };
+    let restEntries: Entry[] = [];
     const other = zeros();
     addInto(other, this.overflow);
     const otherBits: string[] = [];
@@ -219,6 +245,7 @@ export class ReportBuilder {
       entries.sort((a, b) => b.total - a.total || compareParts(a.parts, b.parts));
       shown = entries.slice(0, top);
       const rest = entries.slice(top);
+      restEntries = rest;
       for (const e of rest) addInto(other, e.counts);
       if (rest.length) otherBits.push(`${rest.length.toLocaleString('en-US')} more group${rest.length === 1 ? '' : 's'}`);
       if (timeKey >= 0) {
@@ -245,12 +272,28 @@ export class ReportBuilder {
       if (k === 'senderDomain' || k === 'recipientDomain') return addr.domain(part);
       return part;
     };
-    const groups: ReportRow[] = shown.map((e) => ({
-      key: groupBy.map((k, i) => label(k, e.parts[i] ?? '')),
-      total: e.total,
-      counts: project(e.counts),
-    }));
+    const current = this.currentBuckets();
+    const gettingStatus = STATUS_INDEX.get('gettingStatus') as number;
+    const inProgress: string[] = [];
+    const groups: ReportRow[] = shown.map((e) => {
+      const key = groupBy.map((k, i) => label(k, e.parts[i] ?? ''));
+      // The bucket still under way: its fresh gettingStatus rows are normal processing, and its
+      // counts will still change, so a trend must not read them as a drop or a fault.
+      const t = groupBy.findIndex((k, i) => isTime(k) && current.get(k) === e.parts[i]);
+      const pending = e.counts[gettingStatus] ?? 0;
+      const live = t >= 0 && pending > 0;
+      if (live) inProgress.push(`${key[t]}: ${pending} gettingStatus`);
+      const messages = messagesOf([e]);
+      return { key, total: e.total, ...(messages !== undefined ? { messages } : {}), counts: project(e.counts), ...(live ? { inProgress: true as const } : {}) };
+    });
+    if (inProgress.length > 0) {
+      notes.push(
+        `In progress: ${inProgress.join('; ')} row(s) of mail received in the last minutes that has no status yet. That is normal processing (about ${NORMAL_PROCESSING_MINUTES} minutes), not a problem; the current bucket's counts will still change.`,
+      );
+    }
     const otherTotal = sum(other);
+    const otherMessages = messagesOf(restEntries);
+    const totalMessages = messagesOf(entries);
     notes.push(...this.timeNotes());
     return {
       groupBy,
@@ -258,11 +301,22 @@ export class ReportBuilder {
       window: { start: this.clock.local(this.opts.window.start.getTime()), end: this.clock.local(this.opts.window.end.getTime()) },
       statuses: columns.map(({ s }) => s),
       groups,
-      ...(otherTotal > 0 ? { other: { label: `other (${otherBits.join('; ')})`, total: otherTotal, counts: project(other) } } : {}),
-      totals: { total: sum(totals), counts: project(totals) },
+      ...(otherTotal > 0
+        ? { other: { label: `other (${otherBits.join('; ')})`, total: otherTotal, ...(otherMessages !== undefined && restEntries.length > 0 ? { messages: otherMessages } : {}), counts: project(other) } }
+        : {}),
+      totals: { total: sum(totals), ...(totalMessages !== undefined ? { messages: totalMessages } : {}), counts: project(totals) },
       distinctGroups: this.counts.size,
       notes,
     };
+  }
+
+  /** Per time key, the bucket part (index) that holds "now" when the window ends now. */
+  private currentBuckets(): Map<GroupKey, string> {
+    const out = new Map<GroupKey, string>();
+    const now = this.opts.now?.getTime();
+    if (now === undefined || now - this.opts.window.end.getTime() > 60_000) return out;
+    for (const [unit, b] of this.buckets) if (b.list.length > 0) out.set(unit, String(b.list.length - 1));
+    return out;
   }
 
   private timeNotes(): string[] {
@@ -318,7 +372,8 @@ export function reportSentence(r: Report): string {
   const byTotal = [...r.groups].sort((a, b) => b.total - a.total).slice(0, 3);
   const parts = byTotal.map((g) => {
     const p = problemsOf(g);
-    return `${name(g)} ${n(g.total)}${p > 0 && p !== g.total ? ` (${n(p)} problems)` : ''}`;
+    const messages = g.messages !== undefined ? ` rows in ${n(g.messages)} message${g.messages === 1 ? '' : 's'}` : '';
+    return `${name(g)} ${n(g.total)}${messages}${p > 0 && p !== g.total ? ` (${n(p)} problems)` : ''}`;
   });
   const rest = r.other ? `; ${n(r.other.total)} more rows in "other"` : '';
   return `Report by ${what}${zone}, largest: ${parts.join(', ')}${rest} (${n(r.groups.length)} of ${n(r.distinctGroups)} groups shown).`;

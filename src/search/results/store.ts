@@ -259,14 +259,18 @@ export function pageRange(r: KeptResult, page: number): { from: number; to: numb
   return { from: r.pageStarts[page - 1] as number, to: r.pageStarts[page] ?? r.rows.length };
 }
 
-/** Page `page` of the set as CSV: the header line, then its rows (each page is a whole CSV file). */
-export function toCsv(r: KeptResult, page = 1): string {
-  return withOutputScope(r.addresses, () => csvOf(r, page));
+/**
+ * Page `page` of the set as CSV: the header line, then its rows (each page is a whole CSV file).
+ * `fenced`: for CSV put inline in an answer a model reads, mail-written text is fenced in «…» as
+ * everywhere else in answers; the resource (for a spreadsheet) has it plain.
+ */
+export function toCsv(r: KeptResult, page = 1, fenced = false): string {
+  return withOutputScope(r.addresses, () => csvOf(r, page, fenced));
 }
 
-function csvOf(r: KeptResult, page: number): string {
+function csvOf(r: KeptResult, page: number, fenced: boolean): string {
   const { from, to } = pageRange(r, page) ?? { from: 0, to: 0 };
-  const rows = exportRows(r, false, from, to);
+  const rows = exportRows(r, fenced, from, to);
   const columns = Object.keys(rows[0] ?? {}) as Array<keyof ExportRow>;
   const lines = [columns.map(csvField).join(',')];
   for (const row of rows) lines.push(columns.map((c) => csvField(row[c] ?? '')).join(','));

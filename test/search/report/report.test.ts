@@ -221,8 +221,8 @@ describe('renderReportMarkdown', () => {
     expect(markdownCell('_x_')).toBe('\\_x\\_');
     const md = renderReportMarkdown(build({ groupBy: ['senderAddress'] }, [[row({ senderAddress: 'x|y <z>' }), 'inbound']]));
     const line = md.split('\n').find((l) => l.includes('x\\|y'))!;
-    // Still 3 cells: the pipe did not split the row.
-    expect(line.split(/(?<!\\)\|/).length - 2).toBe(3);
+    // Still 4 cells (sender, total, messages, delivered): the pipe did not split the row.
+    expect(line.split(/(?<!\\)\|/).length - 2).toBe(4);
   });
 
   it('renders many big numbers with separators, one line per group', () => {

@@ -1,14 +1,14 @@
 /**
  * Each delivery status in one line, for the input schema and for answers where a status is
  * easily misread (an `expanded` row is not a delivery; a fresh `gettingStatus` is not a fault).
- * Kept apart from statuses.ts so the tool schemas can use it without loading the knowledge base
- * at start-up. Facts: the -Status values of Get-MessageTraceV2
- * (https://learn.microsoft.com/powershell/module/exchangepowershell/get-messagetracev2) and the
- * modern EAC's wording (https://learn.microsoft.com/en-us/exchange/monitoring/trace-an-email-message/message-trace-modern-eac),
+ * Shared by search and details; the longer explanations are in details/knowledge/statuses.ts,
+ * which loads with the knowledge base on the first details call. Facts: the -Status values of
+ * Get-MessageTraceV2 (https://learn.microsoft.com/powershell/module/exchangepowershell/get-messagetracev2)
+ * and the modern EAC's wording (https://learn.microsoft.com/en-us/exchange/monitoring/trace-an-email-message/message-trace-modern-eac),
  * as in test/fixtures/trace-statuses.json; the 15 minutes is the 5-10 minute reporting lag with
  * room for a slow hop.
  */
-import type { TraceStatus } from '../../graph/types.js';
+import type { TraceStatus } from './types.js';
 
 /** How long gettingStatus is normal processing, not a problem. */
 export const NORMAL_PROCESSING_MINUTES = 15;

@@ -1,0 +1,88 @@
+/**
+ * search_traces answers a model can act on, through MCP against the simulator: headlines that say
+ * what they count, one sender list when both would be the same, distinct messages for sender
+ * groups, the current hour marked in progress, hints that name the next call and never an applied
+ * filter, and small result sets as inline CSV.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MessageTraceRow } from '../../src/graph/types.js';
+import { startHarness, structured, text, type Harness } from '../support/harness.js';
+import { domainOf, rowsIn } from './ground-truth.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const hoursAgo = (n: number) => new Date(Date.now() - n * 3_600_000).toISOString();
+
+describe('search_traces answers', () => {
+  it('a status-filtered search: "most problems from sender", one sender list, hints without the applied filter', async () => {
+    const r = await h.call('search_traces', { status: 'failed', startDateTime: hoursAgo(24), limit: 5 });
+    const s = structured(r);
+    const t = text(r);
+    expect(s.summary).toMatch(/most problems from sender \S+ \(\d+\)/);
+    expect(s.summary).not.toMatch(/the sender with most/);
+    expect(t).not.toMatch(/Problem rows by sender/);
+    expect(t).toMatch(/Top senders \(all rows are problem rows\)/);
+    for (const step of s.nextSteps) expect(step).not.toMatch(/\bstatus\b/);
+    // The likely follow-up is named as the call to make, with a listed problem row's ids.
+    const first = s.rows[0];
+    expect(s.nextSteps[0]).toContain(`get_trace_details {"traceId":"${first.traceId}","recipientAddress":"${first.recipientAddress}"}`);
+  });
+
+  it('a Message-ID search points at the one call that explains every recipient', async () => {
+    const ref = h.sim.tenant.stories.groupExpansion;
+    const s = structured(await h.call('search_traces', { messageId: ref.messageId, startDateTime: hoursAgo(48) }));
+    expect(s.rows.length).toBeGreaterThan(1);
+    expect(s.nextSteps[0]).toMatch(/get_trace_details with the same messageId and no recipientAddress/);
+  });
+
+  it('sender domain groups carry their distinct message count, from the simulator\'s own rows', async () => {
+    const start = hoursAgo(7 * 24);
+    const s = structured(await h.call('search_traces', { groupBy: 'senderDomain', startDateTime: start, top: 5, limit: 0 }));
+    const truth = rowsIn(h.sim.tenant.rows, s.window);
+    for (const g of s.report.groups) {
+      const rows = truth.filter((x: MessageTraceRow) => domainOf(x.senderAddress) === g.key[0]);
+      expect(g.total).toBe(rows.length);
+      expect(g.messages).toBe(new Set(rows.map((x) => x.id.toLowerCase())).size);
+    }
+    expect(s.report.totals.messages).toBe(s.totals.messages);
+    expect(s.highlights.topSenders[0].messages).toBeGreaterThan(0);
+  });
+
+  it('an hourly report marks the current hour in progress when it has mail without a status yet', async () => {
+    const r = await h.call('search_traces', { groupBy: 'hour', startDateTime: hoursAgo(6), limit: 0 });
+    const s = structured(r);
+    const last = s.report.groups.at(-1);
+    expect(last.inProgress).toBe(true);
+    expect(s.report.groups.slice(0, -1).some((g: any) => g.inProgress)).toBe(false);
+    expect(text(r)).toMatch(/\| [^|]+ \(in progress\) \|/);
+    expect(text(r)).toMatch(/In progress: .*gettingStatus.*normal processing/);
+    // The status meanings a trend needs are stated.
+    expect(text(r)).toMatch(/Statuses: gettingStatus = received moments ago/);
+  });
+
+  it('responseFormat csv puts a small result set inline, with direction, mail text fenced', async () => {
+    const r = await h.call('search_traces', { status: 'quarantined', startDateTime: hoursAgo(24), responseFormat: 'csv' });
+    const s = structured(r);
+    const lines = (s.csv as string).trimEnd().split('\r\n');
+    expect(lines[0]).toContain('"direction"');
+    expect(lines).toHaveLength(s.totals.traces + 1);
+    expect(lines[1]).toMatch(/"inbound"/);
+    expect(lines.slice(1).every((l) => /"«[^"]*»"/.test(l))).toBe(true);
+    expect(text(r)).toContain(lines[1]);
+    expect(s.rows).toHaveLength(0); // the CSV lists them; not twice
+  });
+
+  it('responseFormat csv on more than 100 rows keeps the CSV a resource and says why', async () => {
+    const s = structured(await h.call('search_traces', { startDateTime: hoursAgo(24), responseFormat: 'csv' }));
+    expect(s.totals.traces).toBeGreaterThan(100);
+    expect(s.csv).toBeUndefined();
+    expect(s.notes.join(' ')).toMatch(/at most 100 rows inline/);
+    expect(s.resultSet.csvUri).toMatch(/\.csv$/);
+  });
+});
