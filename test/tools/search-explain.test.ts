@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RequestBudget } from '../../src/graph/budget.js';
+import { isProblemStatus } from '../../src/graph/types.js';
 import { startHarness, structured, text, type Harness } from '../support/harness.js';
 import { rowsIn } from './ground-truth.js';
 
@@ -16,7 +17,6 @@ afterEach(async () => {
 const DAY = 86_400_000;
 const NOW = new Date();
 const WEEK = { startDateTime: new Date(NOW.getTime() - 7 * DAY).toISOString(), endDateTime: NOW.toISOString() };
-const PROBLEM = ['failed', 'quarantined', 'filteredAsSpam', 'pending'];
 
 const detailRequests = (x: Harness) => x.sim.requests.filter((r) => /getDetailsByRecipient/.test(r.path));
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -122,7 +122,7 @@ describe('search_traces explain', () => {
     h = await harness();
     const rows = rowsIn(h.sim.tenant.rows, { start: WEEK.startDateTime, end: WEEK.endDateTime });
     expect(rows.length).toBeGreaterThanOrEqual(1000);
-    expect(rows.filter((x) => PROBLEM.includes(x.status)).length).toBeGreaterThan(10);
+    expect(rows.filter((x) => isProblemStatus(x.status)).length).toBeGreaterThan(10);
     const r = await h.call('search_traces', { ...WEEK, explain: 5 });
     const s = structured(r);
     expect(s.causes.length).toBeGreaterThan(0);
