@@ -18,6 +18,7 @@ const diagnosisShape = z.object({
 
 /** One recipient's story (traceId or messageId with recipientAddress), or every recipient's (messageId alone). */
 export const getTraceDetailsOutput = z.object({
+  // A few plain sentences: what happened, where and when it stopped or landed, why, what to do and by whom.
   summary: z.string(),
   // One recipient
   traceId: z.string().optional(),
@@ -35,12 +36,16 @@ export const getTraceDetailsOutput = z.object({
       z.object({
         dateTime: z.string(),
         event: z.string(),
+        // Fenced. In concise format, an event with a decoded status shows the decoded status instead of the raw text.
         description: z.string(),
         elapsedSeconds: z.number(),
         gapSeconds: z.number(),
         slowHop: z.literal(true).optional(),
+        // Concise format: this entry stands for `repeated` consecutive events of the same kind and reason…
         repeated: z.number().optional(),
+        // …the last of which happened at `until`.
         until: z.string().optional(),
+        // Only in detailed format: the decoded data of the event (strings fenced).
         facts: z.record(z.string(), z.unknown()).optional(),
       }),
     )
@@ -72,3 +77,29 @@ export const getTraceDetailsOutput = z.object({
   dataNotice: z.string(),
   graphRequests: z.number(),
 });
+
+/**
+ * The answer's two forms, derived from the schema above (never written out again), so that a
+ * change to the schema is a type error where an answer is built. The schema is one object with
+ * optional fields (one output schema per tool); each form names the fields it always has.
+ */
+type DetailsAnswer = z.output<typeof getTraceDetailsOutput>;
+/** `Pick<T, K>` with the fields in R present (no longer optional). */
+type Having<K extends keyof DetailsAnswer, R extends K> = Pick<DetailsAnswer, Exclude<K, R>> & { [P in R]-?: NonNullable<DetailsAnswer[P]> };
+
+type ExplanationKey = 'summary' | 'outcome' | 'diagnosis' | 'spam' | 'rules' | 'events' | 'totalSeconds' | 'notes';
+/** One recipient's delivery story, as explain.ts builds it from the detail events. */
+export type DetailsExplanation = Having<ExplanationKey, 'outcome' | 'events' | 'totalSeconds'>;
+export type ExplainedEvent = DetailsExplanation['events'][number];
+/** The answer for one recipient: the story, plus the trace and what the search row said. */
+export type DetailsResult = Having<
+  ExplanationKey | 'traceId' | 'recipientAddress' | 'status' | 'statusMeaning' | 'otherTraces' | 'dataNotice' | 'graphRequests',
+  'outcome' | 'events' | 'totalSeconds' | 'traceId' | 'recipientAddress'
+>;
+/** The answer for a whole message (Message-ID alone): every recipient's outcome. */
+export type MessageAnswer = Having<
+  'summary' | 'message' | 'window' | 'byStatus' | 'recipients' | 'notExplained' | 'notListed' | 'nextSteps' | 'notes' | 'dataNotice' | 'graphRequests',
+  'message' | 'window' | 'byStatus' | 'recipients' | 'notExplained' | 'notListed' | 'nextSteps'
+>;
+/** One recipient explained from its detail events. */
+export type ExplainedRecipient = MessageAnswer['recipients'][number];

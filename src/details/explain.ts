@@ -27,6 +27,7 @@ import { cleanText, fenceUntrusted, sanitizeText } from '../output/untrusted.js'
 import { domainOf } from '../output/addresses.js';
 import { formatDuration } from '../output/duration.js';
 import { parseIsoInstant } from '../shapes.js';
+import type { DetailsExplanation, ExplainedEvent } from './answer.js';
 
 export type DeliveryState =
   | 'delivered'
@@ -39,46 +40,6 @@ export type DeliveryState =
   | 'dropped'
   | 'recalled'
   | 'unknown';
-
-export interface ExplainedEvent {
-  dateTime: string;
-  event: string;
-  /** Fenced. In concise format, an event with a decoded status shows the decoded status instead of the raw text. */
-  description: string;
-  elapsedSeconds: number;
-  gapSeconds: number;
-  slowHop?: true;
-  /** Concise format: this entry stands for `repeated` consecutive events of the same kind and reason… */
-  repeated?: number;
-  /** …the last of which happened at `until`. */
-  until?: string;
-  /** Only in detailed format: the decoded data of the event (strings fenced). */
-  facts?: Record<string, unknown>;
-}
-
-export interface DetailsExplanation {
-  /** A few plain sentences: what happened, where and when it stopped or landed, why, what to do and by whom. */
-  summary: string;
-  outcome: { state: DeliveryState; folder?: string; at?: string; normal?: boolean };
-  /** When the recipient did not get the message. */
-  diagnosis?: {
-    code: string | null;
-    meaning: string;
-    fixOwner: string;
-    fix: string;
-    learnMoreUrl: string;
-    retryHelps: boolean;
-    /** Which of the code's documented cases this event shows, when the owner or fix depends on it. */
-    case?: string;
-    /** No knowledge-base entry covers the code: general guidance for its class. */
-    fallback?: true;
-  };
-  spam?: { scl?: string; sfv?: string; cat?: string; summary: string };
-  rules?: Array<{ kind: 'transport' | 'dlp'; name?: string; id?: string; action?: string; explanation: string }>;
-  events: ExplainedEvent[];
-  totalSeconds: number;
-  notes: string[];
-}
 
 export interface ExplainDetailsInput {
   events: MessageTraceDetailEvent[];

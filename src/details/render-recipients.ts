@@ -2,30 +2,7 @@
  * The text form of get_trace_details for a whole message (Message-ID alone): the headline, each
  * explained recipient's story, the others by status, then notes and the next call.
  */
-/** One recipient explained from its detail events. */
-export interface ExplainedRecipient {
-  recipientAddress: string;
-  traceId: string;
-  status: string;
-  outcome: { state: string; folder?: string; at?: string; normal?: boolean };
-  summary: string;
-  diagnosis?: { code: string | null; meaning: string; fixOwner: string; fix: string; retryHelps: boolean };
-}
-
-/** get_trace_details for a whole message (the structured answer). */
-export interface MessageAnswer {
-  summary: string;
-  message: { messageId: string; senderAddress: string; subject: string; receivedDateTime: string; traces: number };
-  window: { start: string; end: string };
-  byStatus: Record<string, number>;
-  recipients: ExplainedRecipient[];
-  notExplained: Array<{ recipientAddress: string; traceId: string; status: string }>;
-  notListed: number;
-  nextSteps: string[];
-  notes: string[];
-  dataNotice: string;
-  graphRequests: number;
-}
+import type { MessageAnswer } from './answer.js';
 
 export function renderMessageText(r: MessageAnswer): string {
   const lines: string[] = [r.summary, '', `Recipients (${r.dataNotice})`];

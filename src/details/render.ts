@@ -2,18 +2,8 @@
  * The text form of a get_trace_details answer (`content`): the same facts as the structured
  * result, laid out for reading: story, outcome, diagnosis, verdicts, then the timeline.
  */
-import type { DetailsExplanation } from './explain.js';
+import type { DetailsResult } from './answer.js';
 import { formatDuration } from '../output/duration.js';
-
-export interface DetailsResult extends DetailsExplanation {
-  traceId: string;
-  recipientAddress: string;
-  status?: string;
-  statusMeaning?: string;
-  otherTraces?: Array<{ traceId: string; receivedDateTime: string; status: string }>;
-  dataNotice: string;
-  graphRequests: number;
-}
 
 export function renderDetailsText(r: DetailsResult): string {
   const lines: string[] = [r.summary, ''];

@@ -16,7 +16,7 @@ import { fenceUntrusted, UNTRUSTED_NOTICE } from '../output/untrusted.js';
 import type { ToolCall, ToolDeps } from './context.js';
 import type { GetTraceDetailsInput } from './get-trace-details.js';
 import { notFound } from './row-status.js';
-import type { ExplainedRecipient, MessageAnswer } from '../details/render-recipients.js';
+import type { ExplainedRecipient, MessageAnswer } from '../details/answer.js';
 
 /** Recipients explained from their events (one detail request each). */
 export const EXPLAINED_RECIPIENTS = 5;

@@ -1,7 +1,8 @@
 import { loadSample } from '../support/sample.js';
 import { describe, expect, it } from 'vitest';
 import type { MessageTraceDetailEvent } from '../../src/graph/types.js';
-import { explainDetails, type DetailsExplanation } from '../../src/details/explain.js';
+import { explainDetails } from '../../src/details/explain.js';
+import type { DetailsExplanation } from '../../src/details/answer.js';
 
 // ------------------------------------------------------------------------------------------------
 // Fixtures. The golden one is the published Graph response; the others are hand-written from the
