@@ -45,6 +45,7 @@ export type Cause = z.output<typeof causeOutput>;
 export type Explained = z.output<typeof explainedOutput>;
 
 interface Cluster {
+  key: string;
   count: number;
   /** The newest row: the most current evidence of the cluster's cause. */
   row: MessageTraceRow;
@@ -52,13 +53,18 @@ interface Cluster {
 }
 
 /** Problem rows grouped as they stream in; holds one row per cluster. */
+/** The cluster a problem row belongs to: status × recipient domain × sender domain. */
+export function clusterKey(row: Pick<MessageTraceRow, 'recipientAddress' | 'senderAddress'>, status: string): string {
+  return `${status}|${domainOf(row.recipientAddress)}|${domainOf(row.senderAddress)}`;
+}
+
 export class ProblemClusters {
   private readonly clusters = new Map<string, Cluster>();
   problemRows = 0;
 
   add(row: MessageTraceRow, status: string): void {
     this.problemRows++;
-    const key = `${status}|${domainOf(row.recipientAddress)}|${domainOf(row.senderAddress)}`;
+    const key = clusterKey(row, status);
     const time = Date.parse(row.receivedDateTime) || 0;
     const known = this.clusters.get(key);
     if (known) {
@@ -68,7 +74,7 @@ export class ProblemClusters {
         known.time = time;
       }
     } else if (this.clusters.size < MAX_CLUSTERS) {
-      this.clusters.set(key, { count: 1, row, time });
+      this.clusters.set(key, { key, count: 1, row, time });
     }
   }
 
@@ -120,10 +126,24 @@ export interface ExplainOptions {
   addresses: AddressRenderer;
 }
 
+/**
+ * The cause found for one sampled cluster, for the result set's export: the row that was read
+ * (its trace id and recipient) and the cause its details showed.
+ */
+export interface ClusterCause {
+  traceId: string;
+  recipientAddress: string;
+  code: string;
+  meaning: string;
+  fixOwner: string;
+}
+
 export interface TriageOutcome {
   causes: Cause[];
   explained: Explained;
   notes: string[];
+  /** By clusterKey: the cause each sampled cluster's representative showed. */
+  clusterCauses: Map<string, ClusterCause>;
 }
 
 /**
@@ -176,10 +196,13 @@ export async function explainProblems(client: GraphClient, clusters: ProblemClus
   await Promise.all(Array.from({ length: Math.min(DETAIL_CONCURRENCY, spend) }, worker));
 
   const byCode = new Map<string, Cause>();
+  const clusterCauses = new Map<string, ClusterCause>();
   let coveredRows = 0;
   for (const r of results) {
     if (!r) continue;
     coveredRows += r.cluster.count;
+    const { code, meaning, fixOwner } = r.cause;
+    clusterCauses.set(r.cluster.key, { traceId: r.cluster.row.id, recipientAddress: r.cluster.row.recipientAddress, code, meaning, fixOwner });
     // The same code can have different owners (a rule on the sending or the receiving side):
     // those are different causes for the person who must act.
     const key = `${r.cause.code}|${r.cause.fixOwner}`;
@@ -208,7 +231,7 @@ export async function explainProblems(client: GraphClient, clusters: ProblemClus
     );
   }
   const causes = [...byCode.values()].sort((a, b) => b.estimatedRows - a.estimatedRows || b.sampled - a.sampled);
-  return { causes, explained: { requests, problemRows: clusters.problemRows, coveredRows }, notes };
+  return { causes, explained: { requests, problemRows: clusters.problemRows, coveredRows }, notes, clusterCauses };
 }
 
 /** The summary's lead for a "why" question: the biggest causes, with who must act. */

@@ -284,7 +284,7 @@ async function search(input: SearchTracesInput, call: ToolCall, deps: ToolDeps, 
     const lead = causesSentence(triage);
     if (lead) finished.summary = `${lead} ${finished.summary}`;
   }
-  const kept = collector && deps.results?.keep(collector, outcome.complete);
+  const kept = collector && deps.results?.keep(collector, outcome.complete, triage?.clusterCauses);
   if (kept) {
     finished.resultSet = {
       id: kept.id,

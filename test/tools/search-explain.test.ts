@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RequestBudget } from '../../src/graph/budget.js';
 import { isProblemStatus } from '../../src/graph/types.js';
 import { startHarness, structured, text, type Harness } from '../support/harness.js';
+import { csvRecords } from '../support/csv.js';
 import { rowsIn } from './ground-truth.js';
 
 let h: Harness | undefined;
@@ -56,6 +57,38 @@ describe('search_traces explain', () => {
         expect(d.diagnosis?.fixOwner ?? 'nobody').toBe(cause.fixOwner);
       }
     }
+  });
+
+  it('the result set\'s CSV and JSON carry the cause explain found: per row read, per cluster estimated, empty elsewhere', async () => {
+    h = await harness();
+    const s = structured(await h.call('search_traces', { ...WEEK, explain: 5 }));
+    const readResource = async (uri: string) => ((await h!.client.readResource({ uri })).contents[0] as { text: string }).text;
+    const csv = csvRecords(await readResource(s.resultSet.csvUri));
+    const json = JSON.parse(await readResource(s.resultSet.jsonUri)).rows as Array<{ cause: string; causeSource: string }>;
+    expect(csv).toHaveLength(s.totals.traces);
+    expect(json.map((r) => [r.cause, r.causeSource])).toEqual(csv.map((r) => [r.cause, r.causeSource]));
+    const examples = s.causes.flatMap((c: any) => c.examples.map((e: any) => ({ ...e, code: c.code, fixOwner: c.fixOwner })));
+    const readRows = csv.filter((r) => r.causeSource === 'details read for this row');
+    // Every sampled row is in the export with its own cause; no other row claims to have been read.
+    expect(readRows).toHaveLength(s.explained.requests);
+    for (const ex of examples) {
+      const row = readRows.find((r) => r.traceId === ex.traceId && r.recipientAddress === ex.recipientAddress);
+      expect(row, JSON.stringify(ex)).toBeDefined();
+      expect((row!.cause ?? '').startsWith(`${ex.code}: `)).toBe(true);
+      expect(row!.cause).toContain(`(${ex.fixOwner} must act)`);
+    }
+    // The rows with a cause are exactly the problem rows of the sampled clusters.
+    const withCause = csv.filter((r) => r.cause !== '');
+    expect(withCause).toHaveLength(s.explained.coveredRows);
+    for (const r of withCause) expect(isProblemStatus(r.status as never), r.status).toBe(true);
+    expect(withCause.length - readRows.length).toBe(s.explained.coveredRows - s.explained.requests);
+    expect(withCause.filter((r) => r.causeSource !== 'details read for this row').every((r) => (r.causeSource ?? '').startsWith('estimated: '))).toBe(true);
+    expect(csv.some((r) => r.cause === '' && r.causeSource === '')).toBe(true);
+
+    // A search without explain exports no cause columns at all.
+    const plain = structured(await h.call('search_traces', { ...WEEK, status: 'failed' }));
+    expect(Object.keys(csvRecords(await readResource(plain.resultSet.csvUri))[0] ?? {})).toContain('direction');
+    expect(Object.keys(csvRecords(await readResource(plain.resultSet.csvUri))[0] ?? {})).not.toContain('cause');
   });
 
   it('explain 0 (the default) sends no detail request and adds no causes', async () => {

@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ResourceListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { startHarness, structured, type Harness } from '../support/harness.js';
+import { csvRecords } from '../support/csv.js';
 import { rowsIn } from './ground-truth.js';
 
 let h: Harness | undefined;
@@ -19,18 +20,6 @@ async function read(uri: string): Promise<string> {
   const r = await h!.client.readResource({ uri });
   expect(r.contents).toHaveLength(1);
   return (r.contents[0] as { text: string }).text;
-}
-
-/** CSV records (RFC 4180: every field quoted here, quotes doubled, CRLF). */
-function csvRecords(text: string): Array<Record<string, string>> {
-  const lines = text.split('\r\n').filter(Boolean);
-  const parse = (line: string) => [...line.matchAll(/"((?:[^"]|"")*)"(?:,|$)/g)].map((m) => m[1]!.replace(/""/g, '"'));
-  const header = parse(lines[0]!);
-  return lines.slice(1).map((l) => {
-    const values = parse(l);
-    expect(values).toHaveLength(header.length);
-    return Object.fromEntries(header.map((k, i) => [k, values[i]!]));
-  });
 }
 
 function links(r: CallToolResult) {

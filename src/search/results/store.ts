@@ -19,7 +19,8 @@ import { PAGE_BYTES, pageStarts, pageUri, rowGrowth, type ResultFormat } from '.
 import { DIRECTIONS, type Direction } from '../direction.js';
 import { RowArena } from './row-arena.js';
 import { ZonedClock } from '../report/time.js';
-import { cleanText, fenceUntrusted, sanitizeText, UNTRUSTED_NOTICE } from '../../output/untrusted.js';
+import { cleanText, fenceUntrusted, sanitizeText, truncateText, UNTRUSTED_NOTICE } from '../../output/untrusted.js';
+import { clusterKey, type ClusterCause } from '../triage.js';
 
 export { RESULT_URI_PREFIX, type ResultFormat } from './pages.js';
 export const MAX_RESULTS = 5;
@@ -59,6 +60,12 @@ export interface KeptResult extends ResultMeta {
   rowsCounted: number;
   /** The first row of each page (see pages.ts); one page for most sets. */
   pageStarts: number[];
+  /**
+   * When the search ran with explain: the cause read for each sampled cluster (by clusterKey),
+   * so the export can say, per problem row, what explain found and whether it was read for that
+   * row or for another row of its cluster.
+   */
+  causes?: Map<string, ClusterCause>;
 }
 
 /** Collects one search's rows as they stream in, up to the store's row cap. */
@@ -96,8 +103,8 @@ export class ResultCollector {
   }
 
   /** Where each page of the export starts, every page's rows within `budget` bytes. */
-  pageStarts(budget: number): number[] {
-    return pageStarts((i) => this.rows.rowBytes(i) + (this.growth[i] ?? 0), this.rows.length, budget);
+  pageStarts(budget: number, extraPerRow = 0): number[] {
+    return pageStarts((i) => this.rows.rowBytes(i) + (this.growth[i] ?? 0) + extraPerRow, this.rows.length, budget);
   }
 }
 
@@ -134,9 +141,13 @@ export class ResultStore {
     return new ResultCollector(meta, this.maxRows);
   }
 
-  /** Keep a finished search's rows, evicting the oldest sets past the bounds; none for no rows. */
-  keep(collector: ResultCollector, complete: boolean): KeptResult | undefined {
+  /**
+   * Keep a finished search's rows, evicting the oldest sets past the bounds; none for no rows.
+   * `causes`: what explain found per sampled cluster (the export gains cause columns).
+   */
+  keep(collector: ResultCollector, complete: boolean, causes?: Map<string, ClusterCause>): KeptResult | undefined {
     if (collector.rows.length === 0) return undefined;
+    const withCauses = causes !== undefined && causes.size > 0;
     const result: KeptResult = {
       ...collector.meta,
       id: randomBytes(6).toString('hex'),
@@ -145,7 +156,8 @@ export class ResultStore {
       rows: collector.rows,
       directions: collector.directions(),
       rowsCounted: collector.counted,
-      pageStarts: collector.pageStarts(this.pageBytes),
+      pageStarts: collector.pageStarts(this.pageBytes, withCauses ? causeBytes(causes) : 0),
+      ...(withCauses ? { causes } : {}),
     };
     this.results.push(result);
     this.keptRows += result.rows.length;
@@ -184,7 +196,7 @@ export class ResultStore {
   forOwner(owner: string | undefined): Pick<ResultStore, 'collect' | 'keep'> {
     return {
       collect: (meta) => this.collect({ ...meta, ...(owner === undefined ? {} : { owner }) }),
-      keep: (collector, complete) => this.keep(collector, complete),
+      keep: (collector, complete, causes) => this.keep(collector, complete, causes),
     };
   }
 
@@ -214,6 +226,43 @@ interface ExportRow {
   messageId: string;
   fromIP: string;
   toIP: string;
+  /** Only in sets searched with explain: see causeColumns. */
+  cause?: string;
+  causeSource?: string;
+}
+
+/** Characters of a cause's meaning an export shows (its first sentence, cut). */
+const CAUSE_MEANING_CHARS = 200;
+const READ_FOR_ROW = 'details read for this row';
+const READ_FOR_CLUSTER = 'estimated: details read for another row with the same status, recipient domain and sender domain';
+
+/**
+ * The cause columns of one row of a set searched with explain. A problem row whose cluster was
+ * sampled gets the cause its representative showed, and says whether that was this row itself or
+ * another row of the cluster (an estimate); every other row gets empty cells, never a guess.
+ */
+function causeColumns(causes: Map<string, ClusterCause>, row: MessageTraceRow): { cause: string; causeSource: string } {
+  const status = normaliseStatus(row.status);
+  const found = status ? causes.get(clusterKey(row, status)) : undefined;
+  if (!found) return { cause: '', causeSource: '' };
+  const same = found.traceId === row.id && found.recipientAddress.toLowerCase() === row.recipientAddress.toLowerCase();
+  return { cause: causeText(found), causeSource: same ? READ_FOR_ROW : READ_FOR_CLUSTER };
+}
+
+function causeText(c: ClusterCause): string {
+  const meaning = truncateText(c.meaning.split(/(?<=\.)\s/)[0] ?? c.meaning, CAUSE_MEANING_CHARS);
+  return `${cleanText(c.code, 60)}: ${cleanText(meaning, CAUSE_MEANING_CHARS + 10)} (${cleanText(c.fixOwner, 40)} must act)`;
+}
+
+/**
+ * An upper bound of the bytes the cause columns add to any row of the set (page boundaries):
+ * the longest cause and source, every byte doubled (CSV doubles quotes, JSON escapes), plus
+ * the field names and separators.
+ */
+function causeBytes(causes: Map<string, ClusterCause>): number {
+  let longest = 0;
+  for (const c of causes.values()) longest = Math.max(longest, Buffer.byteLength(causeText(c)));
+  return 2 * (longest + Buffer.byteLength(READ_FOR_CLUSTER)) + 64;
 }
 
 /** Rows in export form; `fenced` for JSON (read by models), plain sanitized text for CSV. */
@@ -239,6 +288,7 @@ function exportRows(r: KeptResult, fenced: boolean, from: number, to: number): E
       messageId: text(row.messageId, 998),
       fromIP: cleanText(row.fromIP, 64),
       toIP: cleanText(row.toIP, 64),
+      ...(r.causes ? causeColumns(r.causes, row) : {}),
     });
   }
   return out;
