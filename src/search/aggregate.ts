@@ -85,7 +85,14 @@ export const searchOutput = z.object({
 });
 
 /** Filters that narrow a search, in the order hints suggest them ('time': a shorter window). */
-const NARROWING = ['status', 'senderAddress', 'recipientAddress', 'subject', 'time'];
+const NARROWING = ['status', 'senderDomain', 'senderAddress', 'recipientDomain', 'recipientAddress', 'subject', 'time'];
+/** A domain hint is moot once that side's address is applied: the address is narrower. */
+const DOMAIN_OF_SIDE: Record<string, string> = { senderDomain: 'senderAddress', recipientDomain: 'recipientAddress' };
+
+/** The narrowing filters worth suggesting: none applied, no domain under an applied address. */
+function narrowingHints(applied: Set<string>): string[] {
+  return NARROWING.filter((f) => !applied.has(f) && !(DOMAIN_OF_SIDE[f] && applied.has(DOMAIN_OF_SIDE[f]))).map((f) => f.replace(/^time$/, 'a shorter time range'));
+}
 
 function orList(items: string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
@@ -234,7 +241,7 @@ export class SearchAggregator {
     const notListed = Math.max(0, this.rowsSeen - rows.length);
     const report = this.report?.finish(addr);
     const applied = new Set(input.applied ?? []);
-    const narrowing = NARROWING.filter((f) => !applied.has(f)).map((f) => f.replace(/^time$/, 'a shorter time range'));
+    const narrowing = narrowingHints(applied);
     const summary = this.summarise({ ...input, totals, rows, notListed, highlights, report, narrowing });
     const nextSteps = this.nextSteps(rows, notListed, input.complete, applied, narrowing);
     return {

@@ -34,6 +34,25 @@ describe('search_traces answers', () => {
     expect(s.nextSteps[0]).toContain(`get_trace_details {"traceId":"${first.traceId}","recipientAddress":"${first.recipientAddress}"}`);
   });
 
+  it('"narrow with" hints offer the domain filters, and drop a domain when that side\'s address or domain is applied', async () => {
+    const all = structured(await h.call('search_traces', { startDateTime: hoursAgo(48), limit: 3 }));
+    expect(all.notListed).toBeGreaterThan(0);
+    const hint = (s: any) => (s.nextSteps as string[]).find((x) => x.startsWith('To list other rows')) ?? '';
+    expect(hint(all)).toMatch(/narrow with status, senderDomain, senderAddress, recipientDomain, recipientAddress, subject or a shorter time range/);
+    expect(all.summary).toMatch(/narrow with status, senderDomain, .*recipientDomain/);
+    const sender = all.highlights.topSenders[0];
+    expect(sender.count).toBeGreaterThan(1);
+    const bySender = structured(await h.call('search_traces', { startDateTime: hoursAgo(48), senderAddress: sender.name, limit: 1 }));
+    expect(bySender.notListed).toBeGreaterThan(0);
+    expect(hint(bySender)).not.toMatch(/sender/);
+    expect(hint(bySender)).toMatch(/recipientDomain/);
+    const recipientDomain = (all.rows[0].recipientAddress as string).split('@')[1];
+    const byDomain = structured(await h.call('search_traces', { startDateTime: hoursAgo(48), recipientDomain, limit: 1 }));
+    expect(byDomain.notListed).toBeGreaterThan(0);
+    expect(hint(byDomain)).not.toMatch(/recipientDomain/);
+    expect(hint(byDomain)).toMatch(/senderDomain/);
+  });
+
   it('a Message-ID search points at the one call that explains every recipient', async () => {
     const ref = h.sim.tenant.stories.groupExpansion;
     const s = structured(await h.call('search_traces', { messageId: ref.messageId, startDateTime: hoursAgo(48) }));
