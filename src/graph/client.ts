@@ -118,6 +118,19 @@ export function createDispatcher(): Dispatcher {
   });
 }
 
+/**
+ * fetch() that goes the way Graph requests go: through HTTP(S)_PROXY unless NO_PROXY matches.
+ * Node's global fetch ignores those variables, so on a proxied network anything else this server
+ * fetches (HTTP mode's signing keys) would fail where Graph works.
+ */
+export function proxyAwareFetch(): typeof fetch {
+  const { fetch: undiciFetch } = loadUndici();
+  const dispatcher = createDispatcher();
+  const viaProxy = (input: Parameters<typeof fetch>[0], init?: RequestInit) =>
+    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher });
+  return viaProxy as unknown as typeof fetch;
+}
+
 /** Parse Retry-After: delta-seconds or an HTTP date. Returns milliseconds, or undefined. */
 export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
   const raw = Array.isArray(value) ? value[0] : value;

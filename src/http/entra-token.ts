@@ -8,8 +8,8 @@
  * first token. A fetch that fails is not remembered, so the same token passes once the keys are
  * reachable again; while they are not, the answer is "cannot check" (503), never acceptance.
  */
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { mayCarryToken } from '../graph/client.js';
+import { createRemoteJWKSet, customFetch, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { mayCarryToken, proxyAwareFetch } from '../graph/client.js';
 import type { EntraSettings } from './config.js';
 
 export const CLOCK_SKEW_SECONDS = 300;
@@ -67,7 +67,7 @@ export class EntraTokenVerifier {
 
   constructor(
     private readonly settings: EntraSettings,
-    private readonly fetchImpl: typeof fetch = fetch,
+    private readonly fetchImpl: typeof fetch = proxyAwareFetch(),
   ) {
     this.expectedIssuer = `${settings.authorityHost}/${settings.tenantId}/v2.0`;
     this.configurationUrl = `${this.expectedIssuer}/.well-known/openid-configuration`;
@@ -79,7 +79,7 @@ export class EntraTokenVerifier {
     if (this.discovered) return Promise.resolve(this.discovered);
     this.pending ??= this.discover()
       .then((openId) => {
-        const remote = createRemoteJWKSet(openId.jwksUri, { timeoutDuration: FETCH_TIMEOUT_MS });
+        const remote = createRemoteJWKSet(openId.jwksUri, { timeoutDuration: FETCH_TIMEOUT_MS, [customFetch]: this.fetchImpl });
         const keys: JWTVerifyGetKey = async (header, token) => {
           try {
             return await remote(header, token);

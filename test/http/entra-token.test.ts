@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base64url, SignJWT, UnsecuredJWT } from 'jose';
 import { createHmac } from 'node:crypto';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { EntraTokenVerifier } from '../../src/http/entra-token.js';
 import { AUDIENCE, ROLE, startTokenIssuer, TENANT_ID, type TokenIssuer } from '../support/token-issuer.js';
 
@@ -109,6 +111,52 @@ describe('EntraTokenVerifier', () => {
       expect(await v.verify(none)).toMatchObject({ status: 401 });
     } finally {
       await issuer.start();
+    }
+  });
+});
+
+describe('EntraTokenVerifier behind a proxy', () => {
+  /** A plain HTTP forward proxy on loopback: records each absolute-URI request and relays it. */
+  async function startForwardProxy(): Promise<{ url: string; seen: string[]; close(): Promise<void> }> {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      const target = new URL(req.url ?? '');
+      const upstream = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  }
+
+  it('fetches the OpenID configuration and the signing keys through HTTP_PROXY, as Graph requests go', async () => {
+    const proxy = await startForwardProxy();
+    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, http_proxy: process.env.http_proxy, NO_PROXY: process.env.NO_PROXY, no_proxy: process.env.no_proxy };
+    process.env.HTTP_PROXY = proxy.url;
+    delete process.env.http_proxy;
+    delete process.env.NO_PROXY;
+    delete process.env.no_proxy;
+    try {
+      const before = issuer.requests.length;
+      const verdict = await new EntraTokenVerifier(settings()).verify(await issuer.mint());
+      expect(verdict).toMatchObject({ ok: true });
+      const fetched = issuer.requests.slice(before);
+      expect(fetched.length).toBeGreaterThanOrEqual(2);
+      // Every request the issuer served came through the proxy: the configuration and the keys.
+      expect(proxy.seen).toHaveLength(fetched.length);
+      expect(proxy.seen.some((u) => u.endsWith('/.well-known/openid-configuration'))).toBe(true);
+      expect(proxy.seen.some((u) => !u.endsWith('/.well-known/openid-configuration'))).toBe(true);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await proxy.close();
     }
   });
 });
