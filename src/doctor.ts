@@ -27,6 +27,8 @@ export interface DoctorOptions {
   nodeVersion?: string;
   /** Time limits of the checks (tests shorten them). */
   limits?: Partial<DoctorLimits>;
+  /** `--check --http`: also check the HTTP mode's settings and the tenant's signing keys. */
+  http?: boolean;
 }
 
 export interface DoctorLimits {
@@ -198,6 +200,31 @@ function listTimeout(config: Config, limitMs: number): Check {
   };
 }
 
+/**
+ * `--check --http`: the HTTP settings as the server would read them, then, when callers must sign
+ * in, the tenant's OpenID configuration and signing keys (without them every request gets 503).
+ * Returns the checks in order; the first failure ends the list.
+ */
+async function httpChecks(env: DoctorOptions['env'], demo: boolean, limitMs: number): Promise<Check[]> {
+  const { loadHttpConfig } = await import('./http/config.js');
+  const http = loadHttpConfig(env, { demo });
+  if (http.problems.length > 0) return http.problems.map((p) => ({ ok: false, name: 'HTTP settings', detail: `${p.setting}: ${p.problem}`, fix: p.fix }));
+  const { host, port } = http.listen;
+  const who = http.entra
+    ? `callers need an Entra ID token of tenant ${http.entra.tenantId} for ${http.entra.audiences.join(' or ')} with the app role ${http.entra.role}`
+    : 'no sign-in (--demo on a loopback address)';
+  const settings: Check = { ok: true, name: 'HTTP settings', detail: `listens on ${host}:${port}; ${who}` };
+  if (!http.entra) return [settings];
+  const { EntraTokenVerifier } = await import('./http/entra-token.js');
+  const verifier = new EntraTokenVerifier(http.entra);
+  const problem = await withinLimit(limitMs, () => verifier.prefetch());
+  const fix =
+    'Check AZURE_TENANT_ID (and AZURE_AUTHORITY_HOST if you set it) and the network path to the sign-in service (firewall; behind a proxy HTTPS_PROXY and NO_PROXY). Until the keys can be fetched, the server answers every request with 503.';
+  if (problem === timedOut) return [settings, { ok: false, name: 'signing keys', detail: `timed out: ${verifier.configurationUrl} gave no keys within ${seconds(limitMs)}`, fix }];
+  if (problem) return [settings, { ok: false, name: 'signing keys', detail: problem, fix }];
+  return [settings, { ok: true, name: 'signing keys', detail: `fetched through the tenant's OpenID configuration (${verifier.configurationUrl})` }];
+}
+
 function failureCheck(name: string, err: unknown): Check {
   if (err instanceof TraceError) return { ok: false, name, detail: err.message, fix: `${err.why} ${err.fix}` };
   return { ok: false, name, detail: 'an unexpected error occurred', fix: 'Run again; if it repeats, report it.' };
@@ -226,6 +253,12 @@ export async function runDoctor(opts: DoctorOptions): Promise<number> {
   }
   try {
     out(`message-trace-mcp --check: ${config.graphOrigin}/${config.apiVersion}\n`);
+
+    if (opts.http) {
+      const checks = await httpChecks(opts.env, opts.demo ?? false, limits.networkMs);
+      for (const c of checks) out(line(c));
+      if (checks.some((c) => !c.ok)) return 1;
+    }
 
     if (config.problems.length > 0) {
       for (const p of config.problems) out(line({ ok: false, name: 'configuration', detail: `${p.setting}: ${p.problem}`, fix: p.fix }));

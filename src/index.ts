@@ -18,7 +18,8 @@ Usage:
   message-trace-mcp --http     serve MCP over Streamable HTTP at /mcp, for callers with an Entra ID
                                token (MESSAGE_TRACE_HTTP_AUDIENCE, AZURE_TENANT_ID; see README
                                "Remote deployment"); --http --demo runs without sign-in on loopback
-  message-trace-mcp --check    check the configuration, sign-in and Graph access, then exit
+  message-trace-mcp --check    check the configuration, sign-in and Graph access, then exit;
+                               --check --http also checks the HTTP settings and the signing keys
   message-trace-mcp --version  print the version
   message-trace-mcp --help     this text
 
@@ -144,7 +145,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     try {
       const { runDoctor } = await import('./doctor.js');
-      process.exitCode = await runDoctor({ env: process.env, demo: flags.demo, write: (s) => process.stdout.write(s) });
+      process.exitCode = await runDoctor({ env: process.env, demo: flags.demo, http: flags.http, write: (s) => process.stdout.write(s) });
     } catch (err) {
       log.debug(`--check: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       process.stdout.write('FAIL check: the doctor stopped on an unexpected error\n     fix: run it again; if it repeats, report it with MESSAGE_TRACE_LOG=debug output.\n');

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runDoctor, type DoctorLimits } from '../src/doctor.js';
 import { startGraphSimulator, type GraphSimulator } from '../src/demo/simulator/server.js';
+import { AUDIENCE, ROLE, startTokenIssuer, TENANT_ID, type TokenIssuer } from './support/token-issuer.js';
 
 const SECRET = 'very-secret-client-secret-value';
 
@@ -22,7 +23,7 @@ afterEach(async () => {
 async function doctor(
   env: Record<string, string>,
   tokens?: Parameters<typeof runDoctor>[0]['tokens'],
-  more: { nodeVersion?: string; limits?: Partial<DoctorLimits> } = {},
+  more: { nodeVersion?: string; limits?: Partial<DoctorLimits>; http?: boolean } = {},
 ) {
   let out = '';
   const code = await runDoctor({ env, write: (s) => (out += s), ...(tokens ? { tokens } : {}), ...more });
@@ -182,5 +183,61 @@ describe('--check (the setup doctor)', () => {
     const { code, out } = await doctor({ MESSAGE_TRACE_GRAPH_URL: sim.url, MESSAGE_TRACE_ACCESS_TOKEN: APP_TOKEN }, undefined, { limits: { listMs: 300 } });
     expect(code).toBe(1);
     expect(out).toContain(`FAIL message trace: timed out: ${new URL(sim.url).host} did not answer the $top=1 list call within 0.3 s`);
+  });
+});
+
+describe('--check --http (the HTTP mode\'s settings and signing keys)', () => {
+  const httpEnv = (issuer: TokenIssuer, graphUrl: string) => ({
+    MESSAGE_TRACE_GRAPH_URL: graphUrl,
+    MESSAGE_TRACE_ACCESS_TOKEN: APP_TOKEN,
+    MESSAGE_TRACE_HTTP_ADDRESS: '127.0.0.1:8123',
+    MESSAGE_TRACE_HTTP_AUDIENCE: AUDIENCE,
+    AZURE_TENANT_ID: TENANT_ID,
+    AZURE_AUTHORITY_HOST: issuer.authorityHost,
+  });
+
+  it('passes with valid settings and reachable signing keys, then checks Graph as usual', async () => {
+    const issuer = await startTokenIssuer();
+    try {
+      sim = await startGraphSimulator();
+      const { code, out } = await doctor(httpEnv(issuer, sim.url), undefined, { http: true });
+      expect(code).toBe(0);
+      expect(out).toMatch(new RegExp(`^OK {3}HTTP settings: listens on 127\\.0\\.0\\.1:8123; callers need an Entra ID token of tenant ${TENANT_ID} for ${AUDIENCE} with the app role ${ROLE}$`, 'm'));
+      expect(out).toMatch(/^OK {3}signing keys: fetched through the tenant's OpenID configuration/m);
+      expect(issuer.requests.some((r) => r.endsWith('/.well-known/openid-configuration'))).toBe(true);
+      expect(out).toMatch(/^OK {3}message trace: /m);
+    } finally {
+      await issuer.close();
+    }
+  });
+
+  it('fails on HTTP settings the server would refuse, naming the variable and the fix', async () => {
+    sim = await startGraphSimulator();
+    const { code, out } = await doctor({ MESSAGE_TRACE_GRAPH_URL: sim.url, MESSAGE_TRACE_ACCESS_TOKEN: APP_TOKEN }, undefined, { http: true });
+    expect(code).toBe(1);
+    expect(out).toMatch(/^FAIL HTTP settings: MESSAGE_TRACE_HTTP_AUDIENCE: /m);
+    expect(out).toMatch(/fix: Set MESSAGE_TRACE_HTTP_AUDIENCE/);
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  it('fails when the signing keys cannot be fetched, and says requests would get 503', async () => {
+    const issuer = await startTokenIssuer();
+    await issuer.stop();
+    try {
+      sim = await startGraphSimulator();
+      const { code, out } = await doctor(httpEnv(issuer, sim.url), undefined, { http: true });
+      expect(code).toBe(1);
+      expect(out).toMatch(/^FAIL signing keys: the OpenID configuration at \S+ could not be fetched/m);
+      expect(out).toMatch(/503/);
+    } finally {
+      await issuer.close();
+    }
+  });
+
+  it('without --http, the HTTP settings are not checked', async () => {
+    sim = await startGraphSimulator();
+    const { code, out } = await doctor({ MESSAGE_TRACE_GRAPH_URL: sim.url, MESSAGE_TRACE_ACCESS_TOKEN: APP_TOKEN, MESSAGE_TRACE_HTTP_ADDRESS: 'not an address' });
+    expect(code).toBe(0);
+    expect(out).not.toMatch(/HTTP settings/);
   });
 });
