@@ -16,7 +16,7 @@ import type { Dispatcher } from 'undici';
 import type { Logger } from './log.js';
 import { PROMPTS } from './tools/prompts.js';
 import { describeResult, resultUri, ResultStore, toCsv, toJson, type ResultFormat } from './search/results/store.js';
-import type { ToolCall, ToolDeps } from './tools/context.js';
+import type { ToolCall, ToolDeps, ToolResult } from './tools/context.js';
 import { runTool, type ToolDefinition } from './tools/define.js';
 import { listPages, readPage } from './search/results/page-resources.js';
 import { pageTemplate } from './search/results/pages.js';
@@ -274,6 +274,29 @@ export function answeringNonObjectArguments(inner: Transport): Transport {
 }
 
 /**
+ * HTTP's counterpart of answeringNonObjectArguments: a POSTed tools/call whose `arguments` is not
+ * an object gets the tool's own isError answer (as JSON), under the caller's guard like any tool
+ * call (the per-minute allowance, one audit line), instead of the SDK's -32602. The body was
+ * already bounded by the HTTP front; it is read from a clone, so every other request passes as sent.
+ */
+async function nonObjectArgumentsResponse(request: Request, guard: ToolCallGuard, caller: Caller | undefined): Promise<Response | undefined> {
+  if (request.method !== 'POST') return undefined;
+  let message: unknown;
+  try {
+    message = JSON.parse(await request.clone().text());
+  } catch {
+    return undefined; // not JSON: the SDK's parse error is the right answer
+  }
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined;
+  const answer = nonObjectArgumentsAnswer(message as JSONRPCMessage) as { id: string | number; result: ToolResult & { resultType?: string } } | undefined;
+  if (!answer) return undefined;
+  const params = (message as { params?: { name?: unknown; arguments?: unknown } }).params;
+  const { resultType, ...ownAnswer } = answer.result;
+  const result = await guardToolCall(guard, caller, { tool: String(params?.name), arguments: params?.arguments, signal: request.signal }, () => Promise.resolve(ownAnswer));
+  return Response.json({ jsonrpc: '2.0', id: answer.id, result: { ...result, ...(resultType ? { resultType } : {}) } });
+}
+
+/**
  * Serve on stdin/stdout. The opening message picks the revision: a 2026-07-28 client (its
  * `server/discover` or an enveloped request) gets 2026-07-28, a client that sends `initialize`
  * gets 2025-11-25 — from this one process, with the same tools and answers.
@@ -304,7 +327,9 @@ export function httpEndpoint(created: CreatedServer, guard: ToolCallGuard, log: 
     onerror: (err) => log.debug(`http: ${err.message}`),
   });
   return {
-    fetch(request, caller) {
+    async fetch(request, caller) {
+      const early = await nonObjectArgumentsResponse(request, guard, caller);
+      if (early) return early;
       if (!caller) return handler.fetch(request);
       // The token itself stays in the HTTP front; handlers only learn who called.
       const authInfo: AuthInfo = { token: '', clientId: caller.appid ?? caller.key, scopes: [] };

@@ -86,6 +86,31 @@ describe('--http with a valid token', () => {
     expect(((await other.callTool({ name: 'search_traces', arguments: {} })) as ToolAnswer).isError).toBeFalsy();
   });
 
+  it('a tools/call whose arguments is not an object gets the tool\'s isError answer (not -32602), audited, with no Graph request', async () => {
+    const oid = 'aaaaaaaa-0000-4000-8000-000000000005';
+    const token = await issuer.mint({ oid });
+    const before = h.sim.requests.length;
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25', authorization: `Bearer ${token}` };
+    for (const [id, args] of [[1, 'x'], [2, [1, 2]], [3, null]] as const) {
+      const res = await h.raw('/mcp', { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'search_traces', arguments: args } }) });
+      expect(res.status).toBe(200);
+      const body = JSON.parse(res.body);
+      expect(body).toMatchObject({ jsonrpc: '2.0', id, result: { isError: true } });
+      expect(body.error).toBeUndefined();
+      expect(body.result.content[0].text).toMatch(/^Arguments must be an object with these fields: senderAddress, recipientAddress, /);
+    }
+    expect(h.sim.requests.length).toBe(before);
+    expect(auditFor(oid).map((a) => [a.tool, a.outcome])).toEqual([
+      ['search_traces', 'error'],
+      ['search_traces', 'error'],
+      ['search_traces', 'error'],
+    ]);
+    // An object (even an empty one) still goes to the tool as sent.
+    const ok = await h.raw('/mcp', { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'search_traces', arguments: { limit: 1 } } }) });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatch(/"isError":false|"structuredContent"/);
+  });
+
   it('result sets belong to the caller: readable from a later connection, invisible and unknown to anyone else', async () => {
     const alice = await issuer.mint({ oid: 'aaaaaaaa-0000-4000-8000-00000000000a' });
     const bob = await issuer.mint({ oid: 'aaaaaaaa-0000-4000-8000-00000000000b' });
