@@ -133,6 +133,8 @@ const QUESTIONS = [
       const f = new Facts();
       const truth = t.rows(t.since(48), (r) => lower(r.senderAddress) === lower(story.senderAddress) && lower(r.recipientAddress) === lower(story.recipientAddress));
       f.tenantHas('one failed row for the pair', truth.length === 1 && statusOf(truth[0]) === 'failed');
+      // The search's "Next" hint names the very call that answers the follow-up, so a model can follow it.
+      f.says('search hints the details call', search.text, `get_trace_details ${JSON.stringify({ traceId: truth[0].id, recipientAddress: truth[0].recipientAddress })}`);
       const code = t.codeOf(truth[0], 'Fail');
       const defers = t.events(truth[0]).filter((e) => e.event === 'Defer').length;
       f.equal('status', statusOf(truth[0]), d.s.outcome.state);
