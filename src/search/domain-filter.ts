@@ -12,10 +12,20 @@ import { domainOf, isDomainName } from '../output/addresses.js';
 /** `*@contoso.com`: the wildcard the EAC and Get-MessageTraceV2 take for "anyone at contoso.com". */
 const DOMAIN_WILDCARD = /^\*@([^@*]+)$/;
 
+/**
+ * What a URL host parser acts on: domainToASCII would cut the text at a path, query, fragment or
+ * backslash ("contoso.com/x" → contoso.com), decode a %-escape, or read a port or an IP literal.
+ */
+const NOT_IN_A_DOMAIN = /[\s/\\?#%@:[\]]/;
+/** A last label of digits only: domainToASCII's IPv4 reading of a number (0 → 0.0.0.0, 0x7f.1 → 127.0.0.1); no top-level domain is numeric. */
+const NUMERIC_LAST_LABEL = /\.\d+$/;
+
 /** A domain as typed → lower-case ASCII (an IDN becomes punycode); '' when it is not a domain name. */
 export function normaliseDomain(s: string): string {
-  const ascii = domainToASCII(s.trim().toLowerCase());
-  return isDomainName(ascii) ? ascii : '';
+  const text = s.trim().toLowerCase();
+  if (NOT_IN_A_DOMAIN.test(text)) return '';
+  const ascii = domainToASCII(text);
+  return isDomainName(ascii) && !NUMERIC_LAST_LABEL.test(ascii) ? ascii : '';
 }
 
 /** The domain of a `*@domain` wildcard ('' when that domain is not valid), or undefined when `s` is no such wildcard. */

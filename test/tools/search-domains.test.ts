@@ -106,6 +106,12 @@ describe('domain filters: inputs, guard, cap and the other features', () => {
       [{ senderDomain: '*.contoso.com' }, /senderDomain matches domains exactly; wildcards are not supported/],
       [{ recipientDomain: 'ann@contoso.com' }, /recipientDomain takes a domain, not an address[\s\S]*"contoso\.com"[\s\S]*recipientAddress/],
       [{ senderDomain: 'not a domain' }, /senderDomain must be a domain name like contoso\.com/],
+      // Text a URL host parser would cut, decode or read as IPv4 is refused, not searched as something else.
+      [{ recipientDomain: 'contoso.com/evil' }, /recipientDomain must be a domain name like contoso\.com/],
+      [{ senderDomain: '0/a.a@a.aa' }, /senderDomain takes a domain, not an address/],
+      [{ senderDomain: '0x7f.1' }, /senderDomain must be a domain name like contoso\.com/],
+      [{ senderDomain: '1.2.3.4' }, /senderDomain must be a domain name like contoso\.com/],
+      [{ senderDomain: 'exa%6dple.com' }, /senderDomain matches domains exactly; wildcards are not supported/],
       [{ senderDomain: Array.from({ length: 21 }, (_, i) => `d${i}.com`) }, /senderDomain must be a domain name .* list of 1 to 20/],
       [{ senderAddress: ['ann@contoso.com', '*@fabrikam.com'] }, /mixes full addresses with a domain wildcard[\s\S]*senderDomain/],
       [{ senderAddress: '*@fabrikam.com', senderDomain: 'contoso.com' }, /Give the domains once, in senderDomain/],
