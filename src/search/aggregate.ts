@@ -86,6 +86,13 @@ export const searchOutput = z.object({
 
 /** Filters that narrow a search, in the order hints suggest them ('time': a shorter window). */
 const NARROWING = ['status', 'senderDomain', 'senderAddress', 'recipientDomain', 'recipientAddress', 'subject', 'time'];
+/** What get_trace_details adds for a listed row, by its status (problem rows have their own hint). */
+const FIRST_ROW_HINT: Record<string, string> = {
+  delivered: 'Where it landed (folder, spam verdict, rules, timing)',
+  recalled: 'Whether the recall removed it, with the recall evidence first',
+  gettingStatus: 'Where it is now (no final status yet; normal in the first ~15 minutes)',
+  expanded: 'What the group expansion did (the expansion event and what followed)',
+};
 /** A domain hint is moot once that side's address is applied: the address is narrower. */
 const DOMAIN_OF_SIDE: Record<string, string> = { senderDomain: 'senderAddress', recipientDomain: 'recipientAddress' };
 
@@ -204,6 +211,8 @@ export class SearchAggregator {
     filtersDescription: string;
     /** The input fields the search already filtered on (hints never suggest them again). */
     applied?: readonly string[];
+    /** With explain: whether a problem row's cause is already in the answer (its cluster was sampled). */
+    explained?: (row: MessageTraceRow, status: string) => boolean;
   }): SearchSummary {
     this.compact();
     const addr = input.addresses;
@@ -243,7 +252,11 @@ export class SearchAggregator {
     const applied = new Set(input.applied ?? []);
     const narrowing = narrowingHints(applied);
     const summary = this.summarise({ ...input, totals, rows, notListed, highlights, report, narrowing });
-    const nextSteps = this.nextSteps(rows, notListed, input.complete, applied, narrowing);
+    const explainedAt = (i: number): boolean => {
+      const k = grouped[i];
+      return k !== undefined && input.explained !== undefined && input.explained(k.row, k.status);
+    };
+    const nextSteps = this.nextSteps(rows, explainedAt, notListed, input.complete, applied, narrowing);
     return {
       summary,
       window: { start: input.window.start.toISOString(), end: input.window.end.toISOString() },
@@ -317,17 +330,24 @@ export class SearchAggregator {
    * The calls that answer the likely follow-up, written out so a model can make them as they
    * stand; never a filter the search already applied.
    */
-  private nextSteps(rows: ListedRow[], notListed: number, complete: boolean, applied: Set<string>, narrowing: string[]): string[] {
+  /**
+   * The likely follow-ups, each as the call that answers it. A problem row whose cause explain
+   * already gave is not offered again; the first row's hint says what its status leaves open.
+   */
+  private nextSteps(rows: ListedRow[], explainedAt: (i: number) => boolean, notListed: number, complete: boolean, applied: Set<string>, narrowing: string[]): string[] {
     const steps: string[] = [];
-    const call = (args: Record<string, string>) => `get_trace_details ${JSON.stringify(args)}`;
-    const problem = rows.find((r) => isProblemStatus(r.status));
+    const call = (r: ListedRow) => `get_trace_details ${JSON.stringify({ traceId: r.traceId, recipientAddress: r.recipientAddress })}`;
+    const problems = rows.map((r, i) => ({ r, i })).filter(({ r }) => isProblemStatus(r.status));
+    const unexplained = problems.find(({ i }) => !explainedAt(i))?.r;
     const messages = new Set(rows.map((r) => r.traceId)).size;
     if (applied.has('messageId') && rows.length > 1 && messages === 1) {
       steps.push('Every recipient of this message, each with its outcome and diagnosis, in one call: get_trace_details with the same messageId and no recipientAddress.');
-    } else if (problem) {
-      steps.push(`Why it did not arrive and who must fix it: ${call({ traceId: problem.traceId, recipientAddress: problem.recipientAddress })}.`);
-    } else if (rows[0]) {
-      steps.push(`Where it landed (folder, spam verdict, rules, timing): ${call({ traceId: rows[0].traceId, recipientAddress: rows[0].recipientAddress })}.`);
+    } else if (unexplained) {
+      const why = unexplained.status === 'pending' ? 'Why it is still being retried and whether anyone must act' : 'Why it did not arrive and who must fix it';
+      const partly = problems.some(({ i }) => explainedAt(i)) ? ' (a row whose cause explain did not sample)' : '';
+      steps.push(`${why}${partly}: ${call(unexplained)}.`);
+    } else if (problems.length === 0 && rows[0]) {
+      steps.push(`${FIRST_ROW_HINT[rows[0].status] ?? FIRST_ROW_HINT.delivered}: ${call(rows[0])}.`);
     }
     // With no row listed (limit 0: a report, or every row as CSV) there is nothing to page through.
     if (notListed > 0 && rows.length > 0 && narrowing.length > 0) steps.push(`To list other rows, narrow with ${orList(narrowing)}${applied.has('status') ? '' : ' (e.g. status: "failed")'}.`);

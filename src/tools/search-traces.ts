@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { WaitAllowance } from '../graph/client.js';
 import { TraceError } from '../errors.js';
 import type { SubjectMatch, TraceQuery } from '../graph/filter.js';
-import { PROBLEM_STATUS_NAMES, isProblemStatus, normaliseStatus, type RowJson, type TraceStatus } from '../graph/types.js';
+import { PROBLEM_STATUS_NAMES, isProblemStatus, normaliseStatus, type MessageTraceRow, type RowJson, type TraceStatus } from '../graph/types.js';
 import { resolveWindow, sliceWindow } from '../graph/window.js';
 import { AddressRenderer } from '../output/addresses.js';
 import { DIRECTIONS, DirectionClassifier, TenantDomains, type Direction, type DirectionOutcome } from '../search/direction.js';
@@ -20,7 +20,7 @@ import { SearchAggregator, searchOutput, type SearchSummary } from '../search/ag
 import { statusList } from '../graph/status-meanings.js';
 import { DomainFilter, resolveAddressFilters, type AddressFilters } from '../search/domain-filter.js';
 import { readWithDomainFilter } from '../search/domain-read.js';
-import { MAX_EXPLAIN, ProblemClusters, causesSentence, explainProblems, type TriageOutcome } from '../search/triage.js';
+import { MAX_EXPLAIN, ProblemClusters, causesSentence, clusterKey, explainProblems, type TriageOutcome } from '../search/triage.js';
 import { READ_ONLY_ANNOTATIONS, waitMessage, type ToolAnswer, type ToolCall, type ToolDeps } from './context.js';
 import { defineTool } from './define.js';
 import {
@@ -275,6 +275,7 @@ async function search(input: SearchTracesInput, call: ToolCall, deps: ToolDeps, 
     graphRequests: outcome.requests + (triage?.explained.requests ?? 0),
     filtersDescription,
     applied: Object.keys(input).filter((k) => input[k as keyof SearchTracesInput] !== undefined),
+    ...(triage ? { explained: (row: MessageTraceRow, status: string) => triage.clusterCauses.has(clusterKey(row, status)) } : {}),
   });
   for (const row of aggregator.listedRows()) deps.recentRows?.remember(row);
   if (filters.senderDomains.length > 0 || filters.recipientDomains.length > 0) finished.rowsRead = outcome.rowsRead;

@@ -53,6 +53,32 @@ describe('search_traces answers', () => {
     expect(hint(byDomain)).toMatch(/senderDomain/);
   });
 
+  it('with explain, the details hint never names a row whose cause the answer already gives', async () => {
+    const s = structured(await h.call('search_traces', { status: ['failed', 'quarantined'], startDateTime: hoursAgo(7 * 24), explain: 2, limit: 30 }));
+    expect(s.explained.requests).toBe(2);
+    const sampled = new Set(s.causes.flatMap((c: any) => c.examples.map((e: any) => `${e.traceId}|${e.recipientAddress}`)));
+    expect(sampled.size).toBe(2);
+    const details = (s.nextSteps as string[]).find((x) => x.includes('get_trace_details {'));
+    // Two samples cannot cover every cluster of a week of failures and quarantines: one is left to offer.
+    expect(details).toMatch(/\(a row whose cause explain did not sample\)/);
+    const ids = JSON.parse(details!.slice(details!.indexOf('{'), details!.lastIndexOf('}') + 1));
+    expect(sampled.has(`${ids.traceId}|${ids.recipientAddress}`)).toBe(false);
+    const row = s.rows.find((r: any) => r.traceId === ids.traceId && r.recipientAddress === ids.recipientAddress);
+    expect(['failed', 'quarantined']).toContain(row.status);
+    // The same search without explain offers the first listed problem row, whatever it is.
+    const plain = structured(await h.call('search_traces', { status: ['failed', 'quarantined'], startDateTime: hoursAgo(7 * 24), limit: 30 }));
+    expect(plain.nextSteps[0]).toContain(`get_trace_details {"traceId":"${plain.rows[0].traceId}","recipientAddress":"${plain.rows[0].recipientAddress}"}`);
+    expect(plain.nextSteps[0]).not.toMatch(/did not sample/);
+  });
+
+  it('the details hint for a recalled row asks about the recall, not where it landed', async () => {
+    const ref = h.sim.tenant.stories.recalled;
+    const s = structured(await h.call('search_traces', { status: 'recalled', startDateTime: hoursAgo(48) }));
+    expect(s.rows.some((r: any) => r.traceId === ref.traceId)).toBe(true);
+    expect(s.nextSteps[0]).toMatch(/^Whether the recall removed it, with the recall evidence first: get_trace_details \{/);
+    expect(s.nextSteps[0]).not.toMatch(/Where it landed/);
+  });
+
   it('a Message-ID search points at the one call that explains every recipient', async () => {
     const ref = h.sim.tenant.stories.groupExpansion;
     const s = structured(await h.call('search_traces', { messageId: ref.messageId, startDateTime: hoursAgo(48) }));
