@@ -19,7 +19,8 @@ export function renderDetailsText(r: DetailsResult): string {
     const fix = r.summary.includes(d.fix) ? '(fix above)' : `Fix: ${d.fix}`;
     lines.push(`Who fixes it: ${d.fixOwner}. ${fix} Retrying ${d.retryHelps ? 'can help' : 'will not help'}. More: ${d.learnMoreUrl}`);
   }
-  if (r.spam) lines.push(`Spam verdict: ${r.spam.summary}`);
+  // The summary carries its own label ("Anti-spam verdict: …", or that none was found).
+  if (r.spam) lines.push(r.spam.summary);
   for (const rule of r.rules ?? []) lines.push(`${rule.kind === 'dlp' ? 'DLP rule' : 'Transport rule'}: ${rule.explanation}`);
   if (r.otherTraces?.length) {
     lines.push(`Other traces with this Message-ID: ${r.otherTraces.map((t) => `${t.traceId} (${t.status}, ${t.receivedDateTime})`).join('; ')}`);

@@ -73,6 +73,14 @@ describe('get_trace_details', () => {
     });
   }
 
+  it('states a junk delivery\'s spam verdict once, under one label', async () => {
+    const { s, r } = await story('deliveredJunk');
+    expect(s.spam.summary).toMatch(/^Anti-spam verdict: .*\(SFV:SPM\)/);
+    expect(text(r)).toContain(`\n${s.spam.summary}\n`);
+    expect(text(r)).not.toMatch(/Spam verdict: Anti-spam verdict/);
+    expect(text(r).split('(SFV:SPM)')).toHaveLength(2);
+  });
+
   it('explains a delivery that arrived only after many deferrals', async () => {
     const { s } = await story('largestDetail');
     expect(s.outcome.state).toBe('delivered');
