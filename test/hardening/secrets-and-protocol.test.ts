@@ -6,19 +6,13 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Fault } from '../../src/demo/simulator/faults.js';
 import { startGraphSimulator, type GraphSimulator } from '../../src/demo/simulator/server.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TOKEN = 'eyJhbGciOiJub25lIn0.eyJyb2xlcyI6WyJFeGNoYW5nZU1lc3NhZ2VUcmFjZS5SZWFkLkFsbCJdfQ.KNOWN-TOKEN-4b1d';
 const SECRET = 'KNOWN-SECRET-9f8e7d6c';
-
-let sim: GraphSimulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
 
 function serve(env: Record<string, string>) {
   const child = spawn(process.execPath, [`${ROOT}dist/index.js`], { env: { PATH: process.env.PATH ?? '', MESSAGE_TRACE_LOG: 'debug', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -77,53 +71,85 @@ function checkStreams(out: { stdout: string; stderr: string }, results: unknown[
   }
 }
 
-describe('secrets and protocol hygiene (built server over stdio)', () => {
-  it('drives every tool path with a known token configured', async () => {
-    sim = await startGraphSimulator({ acceptToken: (t) => t === TOKEN, rateLimit: false });
-    const p = serve({ MESSAGE_TRACE_GRAPH_URL: sim.url, MESSAGE_TRACE_ACCESS_TOKEN: TOKEN, AZURE_CLIENT_SECRET: SECRET });
-    await p.request('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } });
-    p.notify('notifications/initialized');
-    const results: unknown[] = [];
-    const call = async (name: string, args: unknown) => {
-      const r = await p.request('tools/call', { name, arguments: args });
-      results.push(r);
-      return r;
-    };
+/** The built server in front of its own simulator, initialized, with a recorder of every tool result. */
+async function session(sim: GraphSimulator) {
+  const p = serve({ MESSAGE_TRACE_GRAPH_URL: sim.url, MESSAGE_TRACE_ACCESS_TOKEN: TOKEN, AZURE_CLIENT_SECRET: SECRET });
+  await p.request('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } });
+  p.notify('notifications/initialized');
+  const results: unknown[] = [];
+  const call = async (name: string, args: unknown) => {
+    const r = await p.request('tools/call', { name, arguments: args });
+    results.push(r);
+    return r;
+  };
+  return { p, results, call };
+}
+
+type Session = Awaited<ReturnType<typeof session>>;
+
+/**
+ * `before` runs first; then each fault answers a search and a details call; then `after`; then the
+ * server must still be healthy, and no stream or result may hold a secret.
+ */
+async function driveFaults(faults: Fault[], before?: (s: Session, sim: GraphSimulator) => Promise<void>, after?: (s: Session) => Promise<void>): Promise<void> {
+  const sim = await startGraphSimulator({ acceptToken: (t) => t === TOKEN, rateLimit: false });
+  try {
+    const s = await session(sim);
     const story = sim.tenant.stories.publishedSample;
-    expect((await call('search_traces', { limit: 3 })).result.isError).toBeFalsy();
-    expect((await call('get_trace_details', { traceId: story.traceId, recipientAddress: story.recipientAddress, responseFormat: 'detailed' })).result.isError).toBeFalsy();
-    expect((await call('search_traces', { bogus: SECRET })).result.isError).toBe(true);
-    expect((await call('search_traces', { senderAddress: 'not an address' })).result.isError).toBe(true);
-    // An unknown tool is a protocol error (-32602) in SDK v2, as the MCP spec lists it, not a tool result.
-    expect((await call('nope', {})).error).toMatchObject({ code: -32602, message: expect.stringMatching(/Tool nope not found/) });
-    const faults: Fault[] = [
+    await before?.(s, sim);
+    for (const fault of faults) {
+      sim.faults.clear();
+      sim.faults.add(fault, { times: 4 }); // enough to exhaust one call's retries
+      await s.call('search_traces', { limit: 2 });
+      await s.call('get_trace_details', { traceId: story.traceId, recipientAddress: story.recipientAddress });
+    }
+    sim.faults.clear();
+    await after?.(s);
+    // Every fault path answered; the server is still healthy afterwards.
+    expect((await s.call('search_traces', { limit: 1 })).result.isError).toBeFalsy();
+    checkStreams(await s.p.finish(), s.results, s.results.length + 1);
+  } finally {
+    await sim.close();
+  }
+}
+
+// The two tests wait on real back-off (the built client's retries) and on the Azure SDK's sign-in
+// retries, not on CPU: they run side by side.
+describe.concurrent('secrets and protocol hygiene (built server over stdio)', () => {
+  it('drives every tool path with a known token configured', async () => {
+    // Answered at once: each runs in turn on one server.
+    const prompt: Fault[] = [
       { kind: 'servicePrincipal', status: 401 },
       { kind: 'servicePrincipal', status: 403 },
       { kind: 'consentMissing' },
       { kind: 'invalidToken' },
       { kind: 'status', status: 400, message: 'Invalid filter' },
       { kind: 'status', status: 500 },
-      { kind: 'html', status: 502 },
-      { kind: 'malformedJson' },
-      { kind: 'reset' },
-      { kind: 'resetMidBody' },
       { kind: 'nextLinkLoop' },
       { kind: 'nextLinkForeign' },
-      // Last: a 429 holds every caller back for its Retry-After, which must stay short here.
-      { kind: 'throttle', retryAfter: '1' },
     ];
-    for (const fault of faults) {
-      sim.faults.clear();
-      sim.faults.add(fault, { times: 4 }); // enough to exhaust one call's retries
-      await call('search_traces', { limit: 2 });
-      await call('get_trace_details', { traceId: story.traceId, recipientAddress: story.recipientAddress });
-    }
-    sim.faults.clear();
-    results.push(await p.request('prompts/list'));
-    results.push(await p.request('prompts/get', { name: 'check_message_delivery', arguments: { messageId: '<a@b>' } }));
-    // Every fault path answered; the server is still healthy afterwards.
-    expect((await call('search_traces', { limit: 1 })).result.isError).toBeFalsy();
-    checkStreams(await p.finish(), results, results.length + 1);
+    // Retried by the client with its real back-off (seconds each): each on its own server and
+    // simulator, all at once. A 429 holds every caller of its server back for its Retry-After.
+    const retried: Fault[] = [{ kind: 'html', status: 502 }, { kind: 'malformedJson' }, { kind: 'reset' }, { kind: 'resetMidBody' }, { kind: 'throttle', retryAfter: '1' }];
+    await Promise.all([
+      driveFaults(
+        prompt,
+        async ({ call }, sim) => {
+          const story = sim.tenant.stories.publishedSample;
+          expect((await call('search_traces', { limit: 3 })).result.isError).toBeFalsy();
+          expect((await call('get_trace_details', { traceId: story.traceId, recipientAddress: story.recipientAddress, responseFormat: 'detailed' })).result.isError).toBeFalsy();
+          expect((await call('search_traces', { bogus: SECRET })).result.isError).toBe(true);
+          expect((await call('search_traces', { senderAddress: 'not an address' })).result.isError).toBe(true);
+          // An unknown tool is a protocol error (-32602) in SDK v2, as the MCP spec lists it, not a tool result.
+          expect((await call('nope', {})).error).toMatchObject({ code: -32602, message: expect.stringMatching(/Tool nope not found/) });
+        },
+        async ({ p, results }) => {
+          results.push(await p.request('prompts/list'));
+          results.push(await p.request('prompts/get', { name: 'check_message_delivery', arguments: { messageId: '<a@b>' } }));
+        },
+      ),
+      ...retried.map((fault) => driveFaults([fault])),
+    ]);
   }, 90_000);
 
   it('keeps the client secret out of every output when sign-in fails', async () => {
