@@ -5,7 +5,8 @@
  *
  *   node bench/run.js [--quick] [--out FILE] [--no-write]
  *
- * --quick: a few runs of each part (well under 20 s), for a smoke test; figures are noisier.
+ * --quick: every part once, at its smallest (about 10 s), for the smoke test (test/bench/quick.test.ts);
+ *   its figures are single runs, so noisy: not for comparing.
  *
  * Everything runs on loopback: the Graph simulator (as a child process for the search figures,
  * in this process where the bench needs its tenant's stories) and the MCP servers, spawned as an
@@ -49,7 +50,7 @@ const OUT = outIndex >= 0 ? argv[outIndex + 1] : join(ROOT, 'bench/results.json'
 const WRITE = !argv.includes('--no-write');
 
 const PLAN = QUICK
-  ? { coldRuns: 3, coldWarmup: 1, searchRuns: 1, searchRows: [5_000], steadyWarmups: 1, steadyRuns: 1, detailProcesses: 1, detailCalls: 20, diagnose: false, httpCallers: 4, httpSearches: 2, limitMs: 240_000 }
+  ? { coldRuns: 1, coldWarmup: 0, searchRuns: 1, searchRows: [5_000], steadyWarmups: 0, steadyRuns: 1, detailProcesses: 1, detailCalls: 3, diagnose: false, httpCallers: 2, httpSearches: 2, limitMs: 240_000 }
   : { coldRuns: 15, coldWarmup: 2, searchRuns: 5, searchRows: [5_000, 50_000], steadyWarmups: 2, steadyRuns: 5, detailProcesses: 3, detailCalls: 80, diagnose: true, httpCallers: 20, httpSearches: 5, limitMs: 660_000 };
 
 const BULK_SENDER = 'notifications@bulk.bench.example';
