@@ -1,10 +1,12 @@
 /**
- * What `npm pack` ships works once installed: the sources are copied to a scratch folder (so the
- * prepack build runs from nothing, away from this checkout's dist/), packed, installed into an
- * empty folder from the tarball, and the installed bin answers a real MCP client in --demo mode.
+ * What `npm pack` ships works once installed: this checkout's dist/ (which `npm test` has just
+ * built with `npm run build`, the script prepack runs after `clean`) is packed from a scratch copy
+ * of the package's files, installed into an empty folder from the tarball, and the installed bin
+ * answers a real MCP client in --demo mode. Packing runs without scripts, so dist/ is not compiled
+ * a second time; that prepack builds dist/ from nothing is held by the script it runs.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,11 +35,11 @@ describe('the npm package', () => {
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'npm-package-'));
     const source = join(work, 'source');
-    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'LICENSE', 'mcp.json.example', 'src']) {
+    if (!existsSync(join(ROOT, 'dist/index.js'))) throw new Error('dist/ is missing: run npm run build (npm test does)');
+    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'LICENSE', 'mcp.json.example', 'src', 'dist']) {
       cpSync(join(ROOT, f), join(source, f), { recursive: true });
     }
-    symlinkSync(join(ROOT, 'node_modules'), join(source, 'node_modules'), 'dir');
-    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: source, env: npmEnv, maxBuffer: 16 << 20 });
+    const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: source, env: npmEnv, maxBuffer: 16 << 20 });
     packed = (JSON.parse(stdout) as PackResult[])[0]!;
 
     const installed = join(work, 'installed');
@@ -50,7 +52,12 @@ describe('the npm package', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('is built by prepack and ships the built server, README, LICENSE and example config, without sources or source maps', () => {
+  it('builds dist/ from nothing before packing (prepack: clean, then the build npm test runs)', () => {
+    expect(pkg.scripts.prepack).toBe('npm run clean --silent && npm run build --silent');
+    expect(pkg.scripts.clean).toMatch(/rmSync\('dist',\{recursive:true,force:true\}\)/);
+  });
+
+  it('ships the built server, README, LICENSE and example config, without sources or source maps', () => {
     const paths = packed.files.map((f) => f.path);
     for (const p of ['dist/index.js', 'dist/server.js', 'dist/demo/simulator/server.js', 'README.md', 'LICENSE', 'mcp.json.example', 'package.json']) {
       expect(paths).toContain(p);
