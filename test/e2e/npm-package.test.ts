@@ -1,6 +1,7 @@
 /**
  * What `npm pack` ships works once installed: this checkout's dist/ (which `npm test` has just
- * built with `npm run build`, the script prepack runs after `clean`) is packed from a scratch copy
+ * built with `npm run build`, the script prepack runs after `clean`; npm test skips its type check,
+ * which changes no output file) is packed from a scratch copy
  * of the package's files, installed into an empty folder from the tarball, and the installed bin
  * answers a real MCP client in --demo mode. Packing runs without scripts, so dist/ is not compiled
  * a second time; that prepack builds dist/ from nothing is held by the script it runs.
