@@ -12,12 +12,13 @@ export default defineConfig({
     // The e2e tests spawn dist/index.js; the machine has 2 cores.
     pool: 'forks',
     maxWorkers: 2,
+    // Not isolated: the files of a worker share one module cache instead of importing the SDK, zod
+    // and src/ afresh for every file (half of the suite's CPU time on 2 cores). They keep no state
+    // between files: each starts its own simulators, servers and processes. Process-wide by design
+    // is only the secret registry (src/output/secrets.ts), which only ever masks more.
+    isolate: false,
     projects: [
-      // Not isolated: the unit files share one module cache per worker instead of importing the SDK,
-      // zod and src/ afresh for every file (half of the suite's CPU time on 2 cores). They keep no
-      // state between files: each starts its own simulator and server. Process-wide by design is
-      // only the secret registry (src/output/secrets.ts), which only ever masks more.
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**', 'test/bench/**'], isolate: false } },
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**', 'test/bench/**'] } },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts', 'test/bench/**/*.test.ts'] } },
     ],
   },
