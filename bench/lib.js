@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const SERVER_ENTRY = `${ROOT}dist/index.js`;
-export const SIMULATOR_ENTRY = `${ROOT}dist/demo/simulator/cli.js`;
+export const SIMULATOR_ENTRY = `${ROOT}bench/simulator-cli.js`;
 export const BASELINE_ENTRY = `${ROOT}bench/baseline-server.js`;
 export const PROTOCOL_VERSION = '2025-11-25';
 
@@ -151,7 +151,7 @@ export async function callTool(server, name, args) {
   return msg.result;
 }
 
-/** Start `node dist/demo/simulator/cli.js` with `args`; resolves once it printed its URL. */
+/** Start `node bench/simulator-cli.js` (the simulator from dist/) with `args`; resolves once it printed its URL. */
 export async function spawnSimulator(args, timeoutMs = 30_000) {
   const child = spawn(process.execPath, [SIMULATOR_ENTRY, '--port', '0', ...args], {
     cwd: ROOT,

@@ -1,7 +1,8 @@
 /**
- * Run the Graph simulator on its own:
+ * Run the Graph simulator (built, from dist/) on its own: the bench's search figures read from it
+ * as a separate process, so that its CPU and memory are not counted as the bench's.
  *
- *   node dist/demo/simulator/cli.js [--port N] [--host H] [--seed N] [--messages N]
+ *   node bench/simulator-cli.js [--port N] [--host H] [--seed N] [--messages N]
  *                              [--bulk-rows N --bulk-sender addr [--bulk-minutes N]] [--no-rate-limit]
  *                              [--literal-wildcards]
  *
@@ -12,42 +13,44 @@
 import { fstatSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { pathToFileURL } from 'node:url';
-import type { Readable, Writable } from 'node:stream';
-import { startGraphSimulator, type GraphSimulator } from './server.js';
-import { generateTenant } from './tenant.js';
+import { startGraphSimulator } from '../dist/demo/simulator/server.js';
+import { generateTenant } from '../dist/demo/simulator/tenant.js';
 
-export interface CliOptions {
-  host: string;
-  port: number;
-  seed: number;
-  messages: number | undefined;
-  bulk: { count: number; senderAddress: string; withinMinutes: number } | undefined;
-  rateLimit: boolean;
-  /** --literal-wildcards: `eq '*@domain'` is compared as text (matches nothing), not read as a domain. */
-  literalWildcards?: true;
-}
+/**
+ * @typedef {object} CliOptions
+ * @property {string} host
+ * @property {number} port
+ * @property {number} seed
+ * @property {number | undefined} messages
+ * @property {{ count: number, senderAddress: string, withinMinutes: number } | undefined} bulk
+ * @property {boolean} rateLimit
+ * @property {true} [literalWildcards] --literal-wildcards: `eq '*@domain'` is compared as text
+ *   (matches nothing), not read as a domain.
+ */
 
 export class CliUsageError extends Error {}
 
 const USAGE =
-  'usage: cli.js [--port N] [--host H] [--seed N] [--messages N] [--bulk-rows N --bulk-sender ADDRESS [--bulk-minutes N]] [--no-rate-limit] [--literal-wildcards]';
+  'usage: simulator-cli.js [--port N] [--host H] [--seed N] [--messages N] [--bulk-rows N --bulk-sender ADDRESS [--bulk-minutes N]] [--no-rate-limit] [--literal-wildcards]';
 
-function intArg(name: string, value: string | undefined, min: number, max: number): number {
+function intArg(name, value, min, max) {
   if (value === undefined || !/^\d+$/.test(value)) throw new CliUsageError(`${name} needs an integer value\n${USAGE}`);
   const n = Number(value);
   if (n < min || n > max) throw new CliUsageError(`${name} must be between ${min} and ${max}\n${USAGE}`);
   return n;
 }
 
-export function parseCliArgs(argv: readonly string[]): CliOptions {
-  const out: CliOptions = { host: '127.0.0.1', port: 0, seed: 42, messages: undefined, bulk: undefined, rateLimit: true };
-  let bulkRows: number | undefined;
-  let bulkSender: string | undefined;
+/** @param {readonly string[]} argv @returns {CliOptions} */
+export function parseCliArgs(argv) {
+  /** @type {CliOptions} */
+  const out = { host: '127.0.0.1', port: 0, seed: 42, messages: undefined, bulk: undefined, rateLimit: true };
+  let bulkRows;
+  let bulkSender;
   let bulkMinutes = 60;
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
+    const arg = argv[i];
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string | undefined => inline ?? argv[++i];
+    const value = () => inline ?? argv[++i];
     switch (flag) {
       case '--port':
         out.port = intArg('--port', value(), 0, 65535);
@@ -98,22 +101,16 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   return out;
 }
 
-export interface CliIo {
-  stdout: Writable;
-  stdin?: Readable;
-  /** Where to listen for SIGTERM/SIGINT; default process. */
-  signals?: NodeJS.EventEmitter;
-}
-
-export interface RunningCli {
-  sim: GraphSimulator;
-  /** Resolves once the simulator has been closed (signal, stdin end, or stop()). */
-  done: Promise<void>;
-  stop(): Promise<void>;
-}
-
-/** Start the simulator for the command line; prints the `{"url":…}` line to io.stdout. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<RunningCli> {
+/**
+ * Start the simulator for the command line; prints the `{"url":…}` line to io.stdout. `io.stdin`
+ * (optional): stop when it ends; `io.signals`: where to listen for SIGTERM/SIGINT (default
+ * process). Resolves to `{ sim, done, stop }`: `done` resolves once the simulator has been closed
+ * (signal, stdin end, or stop()).
+ *
+ * @param {readonly string[]} argv
+ * @param {{ stdout: import('node:stream').Writable, stdin?: import('node:stream').Readable, signals?: import('node:events').EventEmitter }} io
+ */
+export async function runCli(argv, io) {
   const options = parseCliArgs(argv);
   const now = new Date();
   const tenant = generateTenant({
@@ -126,22 +123,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<Runnin
     host: options.host,
     port: options.port,
     tenant,
-    ...(options.rateLimit ? {} : { rateLimit: false as const }),
-    ...(options.literalWildcards ? { addressWildcards: 'literal' as const } : {}),
+    ...(options.rateLimit ? {} : { rateLimit: false }),
+    ...(options.literalWildcards ? { addressWildcards: 'literal' } : {}),
   });
-  let resolveDone!: () => void;
-  const done = new Promise<void>((resolve) => {
+  let resolveDone;
+  const done = new Promise((resolve) => {
     resolveDone = resolve;
   });
   const signals = io.signals ?? process;
-  let stopping: Promise<void> | undefined;
-  const onSignal = (): void => {
+  let stopping;
+  const onSignal = () => {
     void stop();
   };
-  const onStdinEnd = (): void => {
+  const onStdinEnd = () => {
     void stop();
   };
-  const stop = (): Promise<void> => {
+  const stop = () => {
     if (!stopping) {
       signals.off('SIGTERM', onSignal);
       signals.off('SIGINT', onSignal);
@@ -164,7 +161,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<Runnin
   return { sim, done, stop };
 }
 
-function isMain(): boolean {
+function isMain() {
   const entry = process.argv[1];
   if (!entry) return false;
   try {
@@ -178,7 +175,7 @@ function isMain(): boolean {
  * Watch stdin only when it can meaningfully close: a pipe, a socket or a terminal. Started with
  * stdin on /dev/null or a file, the simulator runs until a signal instead of stopping at once.
  */
-function stdinIsWatchable(): boolean {
+function stdinIsWatchable() {
   try {
     const st = fstatSync(0);
     return st.isFIFO() || st.isSocket() || isatty(0);
@@ -191,7 +188,7 @@ if (isMain()) {
   runCli(process.argv.slice(2), { stdout: process.stdout, ...(stdinIsWatchable() ? { stdin: process.stdin } : {}) })
     .then((running) => running.done)
     .then(() => process.exit(0))
-    .catch((err: unknown) => {
+    .catch((err) => {
       process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
       process.exit(err instanceof CliUsageError ? 2 : 1);
     });

@@ -1,8 +1,23 @@
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { CliUsageError, parseCliArgs, runCli } from '../../../src/demo/simulator/cli.js';
-import { get, listUrl } from './helpers.js';
+import type { GraphSimulator } from '../../src/demo/simulator/server.js';
+import { get, listUrl } from '../demo/simulator/helpers.js';
+
+/**
+ * bench/simulator-cli.js is plain JavaScript run against dist/ (npm test builds first); the part
+ * of it this test uses, typed here.
+ */
+interface SimulatorCli {
+  CliUsageError: new (message: string) => Error;
+  parseCliArgs(argv: readonly string[]): Record<string, unknown>;
+  runCli(
+    argv: readonly string[],
+    io: { stdout: NodeJS.WritableStream; stdin?: NodeJS.ReadableStream; signals?: NodeJS.EventEmitter },
+  ): Promise<{ sim: GraphSimulator; done: Promise<void>; stop(): Promise<void> }>;
+}
+const CLI = new URL('../../bench/simulator-cli.js', import.meta.url).href;
+const { CliUsageError, parseCliArgs, runCli } = (await import(CLI)) as SimulatorCli;
 
 function capture(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();
