@@ -450,16 +450,25 @@ function storyKeyOf(traceId: string, recipient: string): string {
   return `${traceId.toLowerCase()}|${recipient.toLowerCase()}`;
 }
 
-function buildStories(world: World, rng: Rng): StoryBuild {
-  const now = world.now;
-  const out: StoryBuild = { rows: [], events: new Map(), stories: {} };
+/** What every story writes with: its rows, their detail events and the story references. */
+class StoryWriter {
+  readonly out: StoryBuild = { rows: [], events: new Map(), stories: {} };
+  readonly now: number;
 
-  const addRow = (row: MessageTraceRow): MessageTraceRow => {
-    out.rows.push(row);
+  constructor(
+    readonly world: World,
+    readonly rng: Rng,
+  ) {
+    this.now = world.now;
+  }
+
+  addRow(row: MessageTraceRow): MessageTraceRow {
+    this.out.rows.push(row);
     return row;
-  };
-  const ref = (key: StoryKey, row: MessageTraceRow): void => {
-    out.stories[key] = {
+  }
+
+  ref(key: StoryKey, row: MessageTraceRow): void {
+    this.out.stories[key] = {
       traceId: row.id,
       recipientAddress: row.recipientAddress,
       messageId: row.messageId,
@@ -467,17 +476,23 @@ function buildStories(world: World, rng: Rng): StoryBuild {
       subject: row.subject,
       status: row.status,
     };
-  };
-  const eventsFor = (row: MessageTraceRow): EventList =>
-    new EventList(
+  }
+
+  eventsFor(row: MessageTraceRow): EventList {
+    return new EventList(
       { traceId: row.id, messageId: row.messageId, sender: row.senderAddress, recipient: row.recipientAddress },
-      new Rng(hashString(`story|${row.id}|${row.recipientAddress}`, world.seed)),
+      new Rng(hashString(`story|${row.id}|${row.recipientAddress}`, this.world.seed)),
     );
-  const store = (row: MessageTraceRow, list: EventList): void => {
-    out.events.set(storyKeyOf(row.id, row.recipientAddress), list.events);
-  };
-  const ndr = (original: MessageTraceRow, atMs: number): void => {
-    addRow({
+  }
+
+  store(row: MessageTraceRow, list: EventList): void {
+    this.out.events.set(storyKeyOf(row.id, row.recipientAddress), list.events);
+  }
+
+  /** The non-delivery report's row, back to the original's sender. */
+  ndr(original: MessageTraceRow, atMs: number): void {
+    const rng = this.rng;
+    this.addRow({
       id: rng.traceId(),
       messageId: outlookMessageId(rng),
       senderAddress: NDR_SENDER,
@@ -489,18 +504,13 @@ function buildStories(world: World, rng: Rng): StoryBuild {
       toIP: '',
       status: 'delivered',
     });
-  };
-  const row = (
-    sender: string,
-    recipient: string,
-    subject: string,
-    at: number,
-    status: string,
-    extra: Partial<MessageTraceRow> = {},
-  ): MessageTraceRow => {
+  }
+
+  row(sender: string, recipient: string, subject: string, at: number, status: string, extra: Partial<MessageTraceRow> = {}): MessageTraceRow {
+    const rng = this.rng;
     const sDomain = domainOf(sender);
-    const internalSender = world.domains.has(sDomain);
-    return addRow({
+    const internalSender = this.world.domains.has(sDomain);
+    return this.addRow({
       id: rng.traceId(),
       messageId: internalSender ? outlookMessageId(rng) : externalMessageId(rng, sDomain),
       senderAddress: sender,
@@ -513,222 +523,259 @@ function buildStories(world: World, rng: Rng): StoryBuild {
       status,
       ...extra,
     });
-  };
-  const sec = (ms: number): number => ms - (ms % 1000);
+  }
+}
 
-  // deliveredInbox
-  {
-    const r = row('lena.hoffmann@fabrikam.com', 'adele.vance@contoso.com', 'Contract renewal – signed copy attached', now - 50 * MINUTE, 'delivered');
-    const l = eventsFor(r);
-    const t = Date.parse(r.receivedDateTime);
-    l.receiveInbound(t + 412, { ip: r.fromIP, host: senderHostFor('fabrikam.com') });
-    l.spamDiagnostics(t + 1290, { sfv: 'NSPM', scl: 1 }, { host: senderHostFor('fabrikam.com'), ip: r.fromIP, country: 'DE', lang: 'de' });
-    l.deliver(t + 3874, 'InboxExplicit');
-    store(r, l);
-    ref('deliveredInbox', r);
+/** Whole seconds. */
+function sec(ms: number): number {
+  return ms - (ms % 1000);
+}
+
+function deliveredInbox(w: StoryWriter): void {
+  const r = w.row('lena.hoffmann@fabrikam.com', 'adele.vance@contoso.com', 'Contract renewal – signed copy attached', w.now - 50 * MINUTE, 'delivered');
+  const l = w.eventsFor(r);
+  const t = Date.parse(r.receivedDateTime);
+  l.receiveInbound(t + 412, { ip: r.fromIP, host: senderHostFor('fabrikam.com') });
+  l.spamDiagnostics(t + 1290, { sfv: 'NSPM', scl: 1 }, { host: senderHostFor('fabrikam.com'), ip: r.fromIP, country: 'DE', lang: 'de' });
+  l.deliver(t + 3874, 'InboxExplicit');
+  w.store(r, l);
+  w.ref('deliveredInbox', r);
+}
+
+function deliveredJunk(w: StoryWriter): void {
+  const r = w.row('newsletter@tailspintoys.com', 'alex.wilber@contoso.com', 'Spring catalogue: 30% off all gear', w.now - 75 * MINUTE, 'delivered');
+  const l = w.eventsFor(r);
+  const t = Date.parse(r.receivedDateTime);
+  l.receiveInbound(t + 233, { ip: r.fromIP, host: senderHostFor('tailspintoys.com') });
+  l.spamDiagnostics(t + 980, { sfv: 'SPM', scl: 5, di: 'SJ', srv: 'BULK' }, { host: senderHostFor('tailspintoys.com'), ip: r.fromIP });
+  l.deliver(t + 2710, 'Junk Email');
+  w.store(r, l);
+  w.ref('deliveredJunk', r);
+}
+
+function quarantinedPhish(w: StoryWriter): void {
+  const r = w.row('security-alert@micros0ft-support.com', 'megan.bowen@contoso.com', 'Action required: your password expires today', w.now - 190 * MINUTE, 'quarantined');
+  const l = w.eventsFor(r);
+  const t = Date.parse(r.receivedDateTime);
+  const sender = { host: senderHostFor('micros0ft-support.com'), ip: r.fromIP, country: 'NL', lang: 'en' };
+  l.receiveInbound(t + 310, sender, false);
+  l.spamDiagnostics(t + 1105, { sfv: 'SPM', scl: 9, di: 'SQ', cat: 'HPHSH', pcl: 8 }, sender);
+  l.spamVerdict(t + 1160, 9, 'SPM', 'HPHSH', 'SQ');
+  l.deliver(t + 2480, 'Quarantine');
+  w.store(r, l);
+  w.ref('quarantinedPhish', r);
+}
+
+function filteredAsSpam(w: StoryWriter): void {
+  const r = w.row('deals@promo-blast.biz', 'lee.gu@contoso.com', 'You have WON a $1000 gift card!!!', w.now - 245 * MINUTE, 'filteredAsSpam');
+  const l = w.eventsFor(r);
+  const t = Date.parse(r.receivedDateTime);
+  const sender = { host: senderHostFor('promo-blast.biz'), ip: r.fromIP };
+  l.receiveInbound(t + 188, sender, false);
+  l.spamDiagnostics(t + 1020, { sfv: 'SPM', scl: 9, di: 'SD', cat: 'HSPM' }, sender);
+  l.drop(t + 1075, LED_SPAM_DELETED, 'Content Filter Agent');
+  w.store(r, l);
+  w.ref('filteredAsSpam', r);
+}
+
+/** A recipient that does not exist (a typo of megan.bowen). */
+function failedRecipientNotFound(w: StoryWriter): void {
+  const r = w.row('diego.siciliani@contoso.com', 'megan.bowan@contoso.com', 'Budget review notes', w.now - 320 * MINUTE, 'failed');
+  const l = w.eventsFor(r);
+  const t = Date.parse(r.receivedDateTime);
+  l.submit(t + 540, 1);
+  l.receiveInternal(t + 1320, r.fromIP);
+  l.fail(t + 2915, ledRecipientNotFound(r.recipientAddress));
+  w.store(r, l);
+  w.ref('failedRecipientNotFound', r);
+  w.ndr(r, t + 3400);
+}
+
+/** A typo domain with no DNS (shaped like the published sample). */
+function failedDnsDomain(w: StoryWriter): void {
+  const r = w.row('nestor.wilke@contoso.com', 'orders@fabrikm.com', 'PO 2026-118 confirmation', w.now - 390 * MINUTE, 'failed');
+  const l = w.eventsFor(r);
+  const t = Date.parse(r.receivedDateTime);
+  l.submit(t + 539, 2);
+  l.receiveInternal(t + 6773, r.fromIP);
+  l.transfer(t + 8794);
+  l.fail(t + 10333, ledDnsDomain(l.rng, 'fabrikm.com', t + 10296), { outbound: { host: 'fabrikm.com' } });
+  w.store(r, l);
+  w.ref('failedDnsDomain', r);
+  w.ndr(r, t + 10319);
+}
+
+/** Fail listed before the Transport rule event of the same second. */
+function failedTransportRule(w: StoryWriter): void {
+  const r = w.row('patti.fernandez@contoso.com', 'recruiter@northwindtraders.com', 'Payroll export March (confidential)', w.now - 465 * MINUTE, 'failed');
+  const l = w.eventsFor(r);
+  const t = sec(Date.parse(r.receivedDateTime));
+  const rule = PAYROLL_RULE;
+  l.submit(t + 512, 1);
+  l.receiveInternal(t + 1207, r.fromIP);
+  l.fail(t + 2731, ledTransportRuleReject(), { sourceContext: 'Transport Rule Agent' });
+  l.transportRule(t + 2412, rule);
+  w.store(r, l);
+  w.ref('failedTransportRule', r);
+  w.ndr(r, t + 3302);
+}
+
+/** Spoofed bank CEO. */
+function failedDmarc(w: StoryWriter): void {
+  const r = w.row('ceo@woodgrovebank.com', 'christie.cline@contoso.com', 'Urgent wire transfer needed today', w.now - 540 * MINUTE, 'failed', {
+    fromIP: '198.51.100.77',
+  });
+  const l = w.eventsFor(r);
+  const t = Date.parse(r.receivedDateTime);
+  l.receiveInbound(t + 120, { ip: r.fromIP, host: 'vps-4410.hostingbulk.example' }, false);
+  l.fail(t + 870, ledDmarcReject(l.rng, 'woodgrovebank.com', t + 860));
+  w.store(r, l);
+  w.ref('failedDmarc', r);
+}
+
+/** Remote server refused for a day. */
+function deferredThenExpired(w: StoryWriter): void {
+  const received = w.now - 40 * HOUR;
+  const mx = { host: mxHostFor('litwareinc.com'), ip: '203.0.113.45' };
+  const r = w.row('johanna.lorenz@contoso.com', 'info@litwareinc.com', 'Updated delivery schedule', received, 'failed', { toIP: mx.ip });
+  const l = w.eventsFor(r);
+  const t = Date.parse(r.receivedDateTime);
+  l.submit(t + 610, 1);
+  l.receiveInternal(t + 1450, r.fromIP);
+  l.spamDiagnostics(t + 2020, { sfv: 'NSPM', scl: 1, di: 'SO' }, { host: mailboxHost(l.rng), ip: r.fromIP });
+  const offsets = [0.25, 15, 30, 60, 120, 240, 480, 720, 960, 1200].map((m) => m * MINUTE);
+  offsets.forEach((o, i) => {
+    const at = t + 3000 + o;
+    l.defer(at, i % 3 === 2 ? ledPrimaryTargetDropped(l.rng, mx, at) : ledConnectionRefused(l.rng, mx, at), mx);
+  });
+  const failAt = t + DAY + 4210;
+  l.fail(failAt, ledQueueExpired(l.rng, mx, failAt), { outbound: mx });
+  w.store(r, l);
+  w.ref('deferredThenExpired', r);
+  w.ndr(r, failAt + 650);
+}
+
+/** Still retrying. */
+function pendingDeferred(w: StoryWriter): void {
+  const mx = { host: mxHostFor('wingtiptoys.com'), ip: '52.101.44.17' };
+  const r = w.row('grady.archie@contoso.com', 'support@wingtiptoys.com', 'Ticket #48213 – logs attached', w.now - 3 * HOUR, 'pending', { toIP: mx.ip });
+  const l = w.eventsFor(r);
+  const t = Date.parse(r.receivedDateTime);
+  l.submit(t + 450, 1);
+  l.receiveInternal(t + 1180, r.fromIP);
+  l.spamDiagnostics(t + 1730, { sfv: 'NSPM', scl: 1, di: 'SO' }, { host: mailboxHost(l.rng), ip: r.fromIP });
+  for (const m of [1, 16, 46, 106, 166]) {
+    const at = t + m * MINUTE + 2200;
+    l.defer(at, ledConnectionRefused(l.rng, mx, at), mx);
   }
-  // deliveredJunk
-  {
-    const r = row('newsletter@tailspintoys.com', 'alex.wilber@contoso.com', 'Spring catalogue: 30% off all gear', now - 75 * MINUTE, 'delivered');
-    const l = eventsFor(r);
-    const t = Date.parse(r.receivedDateTime);
-    l.receiveInbound(t + 233, { ip: r.fromIP, host: senderHostFor('tailspintoys.com') });
-    l.spamDiagnostics(t + 980, { sfv: 'SPM', scl: 5, di: 'SJ', srv: 'BULK' }, { host: senderHostFor('tailspintoys.com'), ip: r.fromIP });
-    l.deliver(t + 2710, 'Junk Email');
-    store(r, l);
-    ref('deliveredJunk', r);
-  }
-  // quarantinedPhish
-  {
-    const r = row('security-alert@micros0ft-support.com', 'megan.bowen@contoso.com', 'Action required: your password expires today', now - 190 * MINUTE, 'quarantined');
-    const l = eventsFor(r);
-    const t = Date.parse(r.receivedDateTime);
-    const sender = { host: senderHostFor('micros0ft-support.com'), ip: r.fromIP, country: 'NL', lang: 'en' };
-    l.receiveInbound(t + 310, sender, false);
-    l.spamDiagnostics(t + 1105, { sfv: 'SPM', scl: 9, di: 'SQ', cat: 'HPHSH', pcl: 8 }, sender);
-    l.spamVerdict(t + 1160, 9, 'SPM', 'HPHSH', 'SQ');
-    l.deliver(t + 2480, 'Quarantine');
-    store(r, l);
-    ref('quarantinedPhish', r);
-  }
-  // filteredAsSpam
-  {
-    const r = row('deals@promo-blast.biz', 'lee.gu@contoso.com', 'You have WON a $1000 gift card!!!', now - 245 * MINUTE, 'filteredAsSpam');
-    const l = eventsFor(r);
-    const t = Date.parse(r.receivedDateTime);
-    const sender = { host: senderHostFor('promo-blast.biz'), ip: r.fromIP };
-    l.receiveInbound(t + 188, sender, false);
-    l.spamDiagnostics(t + 1020, { sfv: 'SPM', scl: 9, di: 'SD', cat: 'HSPM' }, sender);
-    l.drop(t + 1075, LED_SPAM_DELETED, 'Content Filter Agent');
-    store(r, l);
-    ref('filteredAsSpam', r);
-  }
-  // failedRecipientNotFound (typo of megan.bowen)
-  {
-    const r = row('diego.siciliani@contoso.com', 'megan.bowan@contoso.com', 'Budget review notes', now - 320 * MINUTE, 'failed');
-    const l = eventsFor(r);
-    const t = Date.parse(r.receivedDateTime);
-    l.submit(t + 540, 1);
-    l.receiveInternal(t + 1320, r.fromIP);
-    l.fail(t + 2915, ledRecipientNotFound(r.recipientAddress));
-    store(r, l);
-    ref('failedRecipientNotFound', r);
-    ndr(r, t + 3400);
-  }
-  // failedDnsDomain (typo domain; shaped like the published sample)
-  {
-    const r = row('nestor.wilke@contoso.com', 'orders@fabrikm.com', 'PO 2026-118 confirmation', now - 390 * MINUTE, 'failed');
-    const l = eventsFor(r);
-    const t = Date.parse(r.receivedDateTime);
-    l.submit(t + 539, 2);
-    l.receiveInternal(t + 6773, r.fromIP);
-    l.transfer(t + 8794);
-    l.fail(t + 10333, ledDnsDomain(l.rng, 'fabrikm.com', t + 10296), { outbound: { host: 'fabrikm.com' } });
-    store(r, l);
-    ref('failedDnsDomain', r);
-    ndr(r, t + 10319);
-  }
-  // failedTransportRule: Fail listed before the Transport rule event of the same second
-  {
-    const r = row('patti.fernandez@contoso.com', 'recruiter@northwindtraders.com', 'Payroll export March (confidential)', now - 465 * MINUTE, 'failed');
-    const l = eventsFor(r);
-    const t = sec(Date.parse(r.receivedDateTime));
-    const rule = PAYROLL_RULE;
-    l.submit(t + 512, 1);
-    l.receiveInternal(t + 1207, r.fromIP);
-    l.fail(t + 2731, ledTransportRuleReject(), { sourceContext: 'Transport Rule Agent' });
-    l.transportRule(t + 2412, rule);
-    store(r, l);
-    ref('failedTransportRule', r);
-    ndr(r, t + 3302);
-  }
-  // failedDmarc: spoofed bank CEO
-  {
-    const r = row('ceo@woodgrovebank.com', 'christie.cline@contoso.com', 'Urgent wire transfer needed today', now - 540 * MINUTE, 'failed', {
-      fromIP: '198.51.100.77',
-    });
-    const l = eventsFor(r);
-    const t = Date.parse(r.receivedDateTime);
-    l.receiveInbound(t + 120, { ip: r.fromIP, host: 'vps-4410.hostingbulk.example' }, false);
-    l.fail(t + 870, ledDmarcReject(l.rng, 'woodgrovebank.com', t + 860));
-    store(r, l);
-    ref('failedDmarc', r);
-  }
-  // deferredThenExpired: remote server refused for a day
-  {
-    const received = now - 40 * HOUR;
-    const mx = { host: mxHostFor('litwareinc.com'), ip: '203.0.113.45' };
-    const r = row('johanna.lorenz@contoso.com', 'info@litwareinc.com', 'Updated delivery schedule', received, 'failed', { toIP: mx.ip });
-    const l = eventsFor(r);
-    const t = Date.parse(r.receivedDateTime);
-    l.submit(t + 610, 1);
-    l.receiveInternal(t + 1450, r.fromIP);
-    l.spamDiagnostics(t + 2020, { sfv: 'NSPM', scl: 1, di: 'SO' }, { host: mailboxHost(l.rng), ip: r.fromIP });
-    const offsets = [0.25, 15, 30, 60, 120, 240, 480, 720, 960, 1200].map((m) => m * MINUTE);
-    offsets.forEach((o, i) => {
-      const at = t + 3000 + o;
-      l.defer(at, i % 3 === 2 ? ledPrimaryTargetDropped(l.rng, mx, at) : ledConnectionRefused(l.rng, mx, at), mx);
-    });
-    const failAt = t + DAY + 4210;
-    l.fail(failAt, ledQueueExpired(l.rng, mx, failAt), { outbound: mx });
-    store(r, l);
-    ref('deferredThenExpired', r);
-    ndr(r, failAt + 650);
-  }
-  // pendingDeferred: still retrying
-  {
-    const mx = { host: mxHostFor('wingtiptoys.com'), ip: '52.101.44.17' };
-    const r = row('grady.archie@contoso.com', 'support@wingtiptoys.com', 'Ticket #48213 – logs attached', now - 3 * HOUR, 'pending', { toIP: mx.ip });
-    const l = eventsFor(r);
-    const t = Date.parse(r.receivedDateTime);
-    l.submit(t + 450, 1);
-    l.receiveInternal(t + 1180, r.fromIP);
-    l.spamDiagnostics(t + 1730, { sfv: 'NSPM', scl: 1, di: 'SO' }, { host: mailboxHost(l.rng), ip: r.fromIP });
-    for (const m of [1, 16, 46, 106, 166]) {
-      const at = t + m * MINUTE + 2200;
-      l.defer(at, ledConnectionRefused(l.rng, mx, at), mx);
+  w.store(r, l);
+  w.ref('pendingDeferred', r);
+}
+
+/** Group row expanded, members with their own outcome. */
+function groupExpansion(w: StoryWriter): void {
+  const group = 'sales@contoso.com';
+  const r = w.row('miriam.graham@contoso.com', group, 'Q3 pipeline review – please update your forecasts', w.now - 10 * HOUR, 'expanded');
+  const t = Date.parse(r.receivedDateTime);
+  const l = w.eventsFor(r);
+  const members = w.world.groups.get(group) ?? [];
+  l.submit(t + 380, 1);
+  l.receiveInternal(t + 1010, r.fromIP);
+  l.expand(t + 1430, members.length);
+  l.drop(t + 1433, LED_GROUP_EXPANDED);
+  w.store(r, l);
+  w.ref('groupExpansion', r);
+  for (const member of members) {
+    const failed = member === 'isaiah.langer@contoso.com';
+    const m = w.addRow({ ...r, recipientAddress: member, status: failed ? 'failed' : 'delivered', size: r.size + w.rng.int(0, 900) });
+    const ml = w.eventsFor(m);
+    if (failed) {
+      ml.fail(t + 2600 + w.rng.int(0, 900), ledMailboxFull());
+    } else {
+      ml.deliver(t + 2100 + w.rng.int(0, 1500), 'Inbox', [['RelatedRecipientAddress', 'String', group]]);
     }
-    store(r, l);
-    ref('pendingDeferred', r);
+    w.store(m, ml);
+    if (failed) w.ndr(m, t + 4100);
   }
-  // groupExpansion: group row expanded, members with their own outcome
-  {
-    const group = 'sales@contoso.com';
-    const r = row('miriam.graham@contoso.com', group, 'Q3 pipeline review – please update your forecasts', now - 10 * HOUR, 'expanded');
-    const t = Date.parse(r.receivedDateTime);
-    const l = eventsFor(r);
-    const members = world.groups.get(group) ?? [];
-    l.submit(t + 380, 1);
-    l.receiveInternal(t + 1010, r.fromIP);
-    l.expand(t + 1430, members.length);
-    l.drop(t + 1433, LED_GROUP_EXPANDED);
-    store(r, l);
-    ref('groupExpansion', r);
-    for (const member of members) {
-      const failed = member === 'isaiah.langer@contoso.com';
-      const m = addRow({ ...r, recipientAddress: member, status: failed ? 'failed' : 'delivered', size: r.size + rng.int(0, 900) });
-      const ml = eventsFor(m);
-      if (failed) {
-        ml.fail(t + 2600 + rng.int(0, 900), ledMailboxFull());
-      } else {
-        ml.deliver(t + 2100 + rng.int(0, 1500), 'Inbox', [['RelatedRecipientAddress', 'String', group]]);
-      }
-      store(m, ml);
-      if (failed) ndr(m, t + 4100);
-    }
+}
+
+/** Internal OOF to an external sender, dropped by policy (trace copied from the EAC, Q4). */
+function oofDrop(w: StoryWriter): void {
+  const r = w.row('debra.berger@contoso.com', 'james.smith@adatum.com', 'Automatic reply: Site visit next week', w.now - 690 * MINUTE, 'delivered');
+  const l = w.eventsFor(r);
+  const t = Date.parse(r.receivedDateTime);
+  // Receive before Submit as in the EAC copy; over a second apart, so the order is unambiguous.
+  l.receiveInternal(t + 150, r.fromIP);
+  l.submit(t + 1260, 1);
+  l.receiveInternal(t + 2380, r.fromIP, true);
+  l.drop(t + 2442, LED_OOF_INT_TO_EXT);
+  w.store(r, l);
+  w.ref('oofDrop', r);
+}
+
+function recalled(w: StoryWriter): void {
+  const r = w.row('emily.braun@contoso.com', 'enrico.cattaneo@contoso.com', 'Salary bands 2027 (draft – do not forward)', w.now - 13 * HOUR, 'recalled');
+  const l = w.eventsFor(r);
+  const t = Date.parse(r.receivedDateTime);
+  l.submit(t + 300, 1);
+  l.receiveInternal(t + 910, r.fromIP);
+  l.deliver(t + 2230, 'Inbox');
+  w.store(r, l);
+  w.ref('recalled', r);
+}
+
+/** Mailbox thread limit, 46 retries, then delivered. */
+function largestDetail(w: StoryWriter): void {
+  const r = w.row('alerts@monitoring.adatum.com', 'henrietta.mueller@contoso.com', '[ALERT] Disk usage 91% on app-srv-07', w.now - 20 * HOUR, 'delivered');
+  const l = w.eventsFor(r);
+  const t = Date.parse(r.receivedDateTime);
+  const sender = { host: senderHostFor('monitoring.adatum.com'), ip: r.fromIP };
+  l.receiveInbound(t + 205, sender);
+  l.spamDiagnostics(t + 760, { sfv: 'NSPM', scl: 1 }, sender);
+  for (let i = 0; i < 46; i++) l.defer(t + 1500 + i * 10 * MINUTE + w.rng.int(0, 5000), ledThreadLimit());
+  l.deliver(t + 1500 + 46 * 10 * MINUTE + 1234, 'Inbox');
+  w.store(r, l);
+  w.ref('largestDetail', r);
+}
+
+/** The published rows and detail record, shifted to ~2 hours ago (whole seconds). */
+function publishedSample(w: StoryWriter): void {
+  const firstMs = Math.min(...PUBLISHED_LIST_ROWS.map((x) => Date.parse(x.receivedDateTime)));
+  const shift = Math.floor((w.now - 2 * HOUR - firstMs) / 1000) * 1000;
+  const moved = (s: string): string => iso(Date.parse(s) + shift);
+  for (const p of PUBLISHED_LIST_ROWS) {
+    const r = w.addRow({ ...p, receivedDateTime: moved(p.receivedDateTime) });
+    if (r.id === PUBLISHED_TRACE_ID && r.recipientAddress === PUBLISHED_RECIPIENT) w.ref('publishedSample', r);
   }
-  // oofDrop: internal OOF to an external sender, dropped by policy (trace copied from the EAC, Q4)
-  {
-    const r = row('debra.berger@contoso.com', 'james.smith@adatum.com', 'Automatic reply: Site visit next week', now - 690 * MINUTE, 'delivered');
-    const l = eventsFor(r);
-    const t = Date.parse(r.receivedDateTime);
-    // Receive before Submit as in the EAC copy; over a second apart, so the order is unambiguous.
-    l.receiveInternal(t + 150, r.fromIP);
-    l.submit(t + 1260, 1);
-    l.receiveInternal(t + 2380, r.fromIP, true);
-    l.drop(t + 2442, LED_OOF_INT_TO_EXT);
-    store(r, l);
-    ref('oofDrop', r);
-  }
-  // recalled
-  {
-    const r = row('emily.braun@contoso.com', 'enrico.cattaneo@contoso.com', 'Salary bands 2027 (draft – do not forward)', now - 13 * HOUR, 'recalled');
-    const l = eventsFor(r);
-    const t = Date.parse(r.receivedDateTime);
-    l.submit(t + 300, 1);
-    l.receiveInternal(t + 910, r.fromIP);
-    l.deliver(t + 2230, 'Inbox');
-    store(r, l);
-    ref('recalled', r);
-  }
-  // largestDetail: mailbox thread limit, 46 retries, then delivered
-  {
-    const r = row('alerts@monitoring.adatum.com', 'henrietta.mueller@contoso.com', '[ALERT] Disk usage 91% on app-srv-07', now - 20 * HOUR, 'delivered');
-    const l = eventsFor(r);
-    const t = Date.parse(r.receivedDateTime);
-    const sender = { host: senderHostFor('monitoring.adatum.com'), ip: r.fromIP };
-    l.receiveInbound(t + 205, sender);
-    l.spamDiagnostics(t + 760, { sfv: 'NSPM', scl: 1 }, sender);
-    for (let i = 0; i < 46; i++) l.defer(t + 1500 + i * 10 * MINUTE + rng.int(0, 5000), ledThreadLimit());
-    l.deliver(t + 1500 + 46 * 10 * MINUTE + 1234, 'Inbox');
-    store(r, l);
-    ref('largestDetail', r);
-  }
-  // publishedSample: the published rows and detail record, shifted to ~2 hours ago (whole seconds).
-  {
-    const firstMs = Math.min(...PUBLISHED_LIST_ROWS.map((x) => Date.parse(x.receivedDateTime)));
-    const shift = Math.floor((now - 2 * HOUR - firstMs) / 1000) * 1000;
-    const moved = (s: string): string => iso(Date.parse(s) + shift);
-    for (const p of PUBLISHED_LIST_ROWS) {
-      const r = addRow({ ...p, receivedDateTime: moved(p.receivedDateTime) });
-      if (r.id === PUBLISHED_TRACE_ID && r.recipientAddress === PUBLISHED_RECIPIENT) ref('publishedSample', r);
-    }
-    out.events.set(
-      storyKeyOf(PUBLISHED_TRACE_ID, PUBLISHED_RECIPIENT),
-      PUBLISHED_DETAIL_EVENTS.map((e) => ({ ...e, dateTime: moved(e.dateTime) })),
-    );
-  }
-  return out;
+  w.out.events.set(
+    storyKeyOf(PUBLISHED_TRACE_ID, PUBLISHED_RECIPIENT),
+    PUBLISHED_DETAIL_EVENTS.map((e) => ({ ...e, dateTime: moved(e.dateTime) })),
+  );
+}
+
+/** The stories, in the order they draw from the tenant's random sequence (which fixes their ids). */
+const STORIES = [
+  deliveredInbox,
+  deliveredJunk,
+  quarantinedPhish,
+  filteredAsSpam,
+  failedRecipientNotFound,
+  failedDnsDomain,
+  failedTransportRule,
+  failedDmarc,
+  deferredThenExpired,
+  pendingDeferred,
+  groupExpansion,
+  oofDrop,
+  recalled,
+  largestDetail,
+  publishedSample,
+];
+
+function buildStories(world: World, rng: Rng): StoryBuild {
+  const w = new StoryWriter(world, rng);
+  for (const story of STORIES) story(w);
+  return w.out;
 }
 
 // ---------------------------------------------------------------------------------------------
