@@ -489,21 +489,8 @@ class StoryWriter {
     this.out.events.set(storyKeyOf(row.id, row.recipientAddress), list.events);
   }
 
-  /** The non-delivery report's row, back to the original's sender. */
   ndr(original: MessageTraceRow, atMs: number): void {
-    const rng = this.rng;
-    this.addRow({
-      id: rng.traceId(),
-      messageId: outlookMessageId(rng),
-      senderAddress: NDR_SENDER,
-      recipientAddress: original.senderAddress,
-      receivedDateTime: iso(atMs),
-      subject: `Undeliverable: ${original.subject}`,
-      size: original.size + rng.int(20_000, 45_000),
-      fromIP: '255.255.255.255',
-      toIP: '',
-      status: 'delivered',
-    });
+    this.addRow(ndrRow(this.rng, original, atMs));
   }
 
   row(sender: string, recipient: string, subject: string, at: number, status: string, extra: Partial<MessageTraceRow> = {}): MessageTraceRow {
@@ -813,42 +800,54 @@ function backgroundSubject(rng: Rng, kind: Kind): string {
   return `${rng.pick(REPLY_PREFIXES)}${rng.pick(BUSINESS_SUBJECTS)}`;
 }
 
-function generateBackground(world: World, rng: Rng, messages: number, push: (row: MessageTraceRow) => void): void {
-  const now = world.now;
-  const users = USERS.filter((u) => !u.startsWith('scanner@'));
-  const internalSenders = [...users, 'scanner@contoso.com', 'noreply@contoso.com'];
-  const emit = (row: MessageTraceRow): void => {
-    push(row);
-    if (row.status === 'failed' && world.domains.has(domainOf(row.senderAddress)) && !isNdrSender(row.senderAddress)) {
-      const plan = planFailure(world, row);
-      const at = plan.failAt + rng.int(300, 1500);
-      if (at <= now) {
-        push({
-          id: rng.traceId(),
-          messageId: outlookMessageId(rng),
-          senderAddress: NDR_SENDER,
-          recipientAddress: row.senderAddress,
-          receivedDateTime: iso(at),
-          subject: `Undeliverable: ${row.subject}`,
-          size: row.size + rng.int(20_000, 45_000),
-          fromIP: '255.255.255.255',
-          toIP: '',
-          status: 'delivered',
-        });
-      }
-    }
+/** The non-delivery report's row: from the tenant's postmaster back to the original's sender. */
+function ndrRow(rng: Rng, original: MessageTraceRow, atMs: number): MessageTraceRow {
+  return {
+    id: rng.traceId(),
+    messageId: outlookMessageId(rng),
+    senderAddress: NDR_SENDER,
+    recipientAddress: original.senderAddress,
+    receivedDateTime: iso(atMs),
+    subject: `Undeliverable: ${original.subject}`,
+    size: original.size + rng.int(20_000, 45_000),
+    fromIP: '255.255.255.255',
+    toIP: '',
+    status: 'delivered',
   };
+}
 
-  // Adversarial subjects: each once in the default 48-hour window, plus the 10,000-character one.
+/** What the background generators share: the tenant, its random sequence, its users, and where rows go. */
+interface Background {
+  world: World;
+  rng: Rng;
+  now: number;
+  users: string[];
+  internalSenders: string[];
+  /** A row, followed by its NDR when an internal sender's mail failed (and the NDR is not in the future). */
+  emit(row: MessageTraceRow): void;
+}
+
+/** One background message: when, what kind, its subject, and its status as its age allows. */
+interface BackgroundMessage {
+  at: number;
+  kind: Kind;
+  subject: string;
+  /** Mail of the last minutes mostly has no status yet; pending mail settles within a day and a half. */
+  recent(status: string): string;
+}
+
+/** Adversarial subjects: each once in the default 48-hour window, plus the 10,000-character one. */
+function adversarialMessages(bg: Background): void {
+  const { rng, now } = bg;
   const specials = [...ADVERSARIAL_SUBJECTS, LONG_SUBJECT];
   specials.forEach((subject, i) => {
     const domain = rng.pick([...M365_PARTNERS, ...CONSUMER]);
     const at = now - (i + 1) * 2 * HOUR - 7 * MINUTE - rng.int(0, 50_000);
-    emit({
+    bg.emit({
       id: rng.traceId(),
       messageId: externalMessageId(rng, domain),
       senderAddress: externalPerson(rng, domain),
-      recipientAddress: rng.pick(users),
+      recipientAddress: rng.pick(bg.users),
       receivedDateTime: iso(at),
       subject,
       size: size(rng),
@@ -857,8 +856,11 @@ function generateBackground(world: World, rng: Rng, messages: number, push: (row
       status: 'delivered',
     });
   });
+}
 
-  // Mail of the last minutes has no status yet: make sure every tenant has some.
+/** Mail of the last minutes has no status yet: make sure every tenant has some. */
+function statuslessMessages(bg: Background): void {
+  const { rng, now } = bg;
   for (const ago of [40_000, 3 * MINUTE + 12_000, 7 * MINUTE + 31_000]) {
     const domain = rng.pick(M365_PARTNERS);
     const base = {
@@ -871,105 +873,138 @@ function generateBackground(world: World, rng: Rng, messages: number, push: (row
       toIP: '',
       size: size(rng),
     };
-    for (const recipient of distinct(rng, users, recipientCount(rng, 2))) emit({ ...base, recipientAddress: recipient, status: 'gettingStatus' });
+    for (const recipient of distinct(rng, bg.users, recipientCount(rng, 2))) bg.emit({ ...base, recipientAddress: recipient, status: 'gettingStatus' });
   }
+}
 
-  for (let i = 0; i < messages; i++) {
-    const at = pickTime(rng, now);
-    const age = now - at;
-    const kind = rng.weighted<Kind>([['inbound', 30], ['spam', 10], ['internal', 24], ['outbound', 31], ['group', 5]]);
-    const subject = backgroundSubject(rng, kind);
-    const recent = (status: string): string => {
-      if (age < 10 * MINUTE && rng.chance(0.7)) return 'gettingStatus';
-      if (status === 'pending' && age > 36 * HOUR) return 'delivered';
-      return status;
-    };
+function inboundMessage(bg: Background, m: BackgroundMessage): void {
+  const { rng } = bg;
+  const domain = m.kind === 'spam' ? rng.pick(SPAM_DOMAINS) : rng.pick([...M365_PARTNERS, ...CONSUMER, ...OTHER_PARTNERS]);
+  const sender = m.kind === 'spam' ? `${rng.pick(['billing', 'support', 'no-reply', 'admin', 'hr', 'docs'])}${rng.int(1, 999)}@${domain}` : externalPerson(rng, domain);
+  const base = {
+    id: rng.traceId(),
+    messageId: externalMessageId(rng, domain),
+    senderAddress: sender,
+    receivedDateTime: iso(m.at),
+    subject: m.subject,
+    fromIP: fromIpFor(rng, domain),
+    toIP: '',
+  };
+  const recipients = distinct(rng, bg.users, recipientCount(rng, 3));
+  if (m.kind === 'inbound' && rng.chance(0.03)) recipients.push(rng.pick(MISSING_INTERNAL));
+  const sz = size(rng);
+  for (const recipient of recipients) {
+    let status: string;
+    if (MISSING_INTERNAL.includes(recipient)) status = 'failed';
+    else if (m.kind === 'spam') status = rng.weighted([['quarantined', 45], ['filteredAsSpam', 40], ['delivered', 15]]);
+    else status = rng.weighted([['delivered', 90], ['failed', 2], ['quarantined', 3], ['filteredAsSpam', 2], ['pending', 3]]);
+    bg.emit({ ...base, recipientAddress: recipient, size: sz + rng.int(0, 400), status: m.recent(status) });
+  }
+}
 
-    if (kind === 'inbound' || kind === 'spam') {
-      const domain = kind === 'spam' ? rng.pick(SPAM_DOMAINS) : rng.pick([...M365_PARTNERS, ...CONSUMER, ...OTHER_PARTNERS]);
-      const sender = kind === 'spam' ? `${rng.pick(['billing', 'support', 'no-reply', 'admin', 'hr', 'docs'])}${rng.int(1, 999)}@${domain}` : externalPerson(rng, domain);
-      const base = {
-        id: rng.traceId(),
-        messageId: externalMessageId(rng, domain),
-        senderAddress: sender,
-        receivedDateTime: iso(at),
-        subject,
-        fromIP: fromIpFor(rng, domain),
-        toIP: '',
-      };
-      const recipients = distinct(rng, users, recipientCount(rng, 3));
-      if (kind === 'inbound' && rng.chance(0.03)) recipients.push(rng.pick(MISSING_INTERNAL));
-      const sz = size(rng);
-      for (const recipient of recipients) {
-        let status: string;
-        if (MISSING_INTERNAL.includes(recipient)) status = 'failed';
-        else if (kind === 'spam') status = rng.weighted([['quarantined', 45], ['filteredAsSpam', 40], ['delivered', 15]]);
-        else status = rng.weighted([['delivered', 90], ['failed', 2], ['quarantined', 3], ['filteredAsSpam', 2], ['pending', 3]]);
-        emit({ ...base, recipientAddress: recipient, size: sz + rng.int(0, 400), status: recent(status) });
-      }
-    } else if (kind === 'internal' || kind === 'group') {
-      const sender = rng.pick(internalSenders);
-      const base = {
-        id: rng.traceId(),
-        messageId: outlookMessageId(rng),
-        senderAddress: sender,
-        receivedDateTime: iso(at),
-        subject,
-        fromIP: clientIp(rng),
-        toIP: '',
-      };
-      const sz = size(rng);
-      if (kind === 'group') {
-        const groupAddress = rng.pick(Object.keys(GROUPS));
-        emit({ ...base, recipientAddress: groupAddress, size: sz, status: recent('expanded') });
-        for (const member of GROUPS[groupAddress] ?? []) {
-          if (member === sender) continue;
-          const status = rng.weighted([['delivered', 96], ['failed', 4]]);
-          emit({ ...base, recipientAddress: member, size: sz + rng.int(0, 900), status: recent(status) });
-        }
-      } else {
-        const recipients = distinct(rng, users.filter((u) => u !== sender), recipientCount(rng, 4));
-        if (rng.chance(0.02)) recipients.push(rng.pick(MISSING_INTERNAL));
-        for (const recipient of recipients) {
-          const status = MISSING_INTERNAL.includes(recipient)
-            ? 'failed'
-            : rng.weighted([['delivered', 95], ['recalled', 2], ['failed', 1], ['pending', 2]]);
-          emit({ ...base, recipientAddress: recipient, size: sz + rng.int(0, 900), status: recent(status) });
-        }
-      }
-    } else {
-      // outbound
-      const sender = rng.pick(users);
-      const base = {
-        id: rng.traceId(),
-        messageId: outlookMessageId(rng),
-        senderAddress: sender,
-        receivedDateTime: iso(at),
-        subject,
-        fromIP: clientIp(rng),
-      };
-      const sz = size(rng);
-      const n = recipientCount(rng, 3);
-      for (let k = 0; k < n; k++) {
-        const dead = rng.chance(0.02);
-        const domain = dead ? rng.pick(DEAD_DOMAINS) : rng.pick([...M365_PARTNERS, ...CONSUMER, ...OTHER_PARTNERS]);
-        const recipient = externalPerson(rng, domain);
-        const status = dead ? 'failed' : rng.weighted([['delivered', 90], ['failed', 6], ['pending', 4]]);
-        const row: MessageTraceRow = {
-          ...base,
-          recipientAddress: recipient,
-          size: sz + rng.int(0, 400),
-          toIP: '',
-          status: recent(status),
-        };
-        if (row.status === 'delivered' || row.status === 'pending') row.toIP = toIpFor(rng, domain);
-        if (row.status === 'failed') {
-          const mode = planFailure(world, row).mode;
-          if (mode === 'remoteUnknown' || mode === 'expired') row.toIP = toIpFor(rng, domain);
-        }
-        emit(row);
-      }
+/** The fields of a message a tenant user sent from Outlook (the recipient's fields aside). */
+function sentByUser(rng: Rng, sender: string, m: BackgroundMessage): Omit<MessageTraceRow, 'recipientAddress' | 'size' | 'toIP' | 'status'> {
+  return {
+    id: rng.traceId(),
+    messageId: outlookMessageId(rng),
+    senderAddress: sender,
+    receivedDateTime: iso(m.at),
+    subject: m.subject,
+    fromIP: clientIp(rng),
+  };
+}
+
+/** Internal mail: to a group (its row, then each member's) or to a few colleagues. */
+function internalMessage(bg: Background, m: BackgroundMessage): void {
+  const { rng } = bg;
+  const sender = rng.pick(bg.internalSenders);
+  const base = { ...sentByUser(rng, sender, m), toIP: '' };
+  const sz = size(rng);
+  if (m.kind === 'group') {
+    const groupAddress = rng.pick(Object.keys(GROUPS));
+    bg.emit({ ...base, recipientAddress: groupAddress, size: sz, status: m.recent('expanded') });
+    for (const member of GROUPS[groupAddress] ?? []) {
+      if (member === sender) continue;
+      const status = rng.weighted([['delivered', 96], ['failed', 4]]);
+      bg.emit({ ...base, recipientAddress: member, size: sz + rng.int(0, 900), status: m.recent(status) });
     }
+    return;
+  }
+  const recipients = distinct(rng, bg.users.filter((u) => u !== sender), recipientCount(rng, 4));
+  if (rng.chance(0.02)) recipients.push(rng.pick(MISSING_INTERNAL));
+  for (const recipient of recipients) {
+    const status = MISSING_INTERNAL.includes(recipient)
+      ? 'failed'
+      : rng.weighted([['delivered', 95], ['recalled', 2], ['failed', 1], ['pending', 2]]);
+    bg.emit({ ...base, recipientAddress: recipient, size: sz + rng.int(0, 900), status: m.recent(status) });
+  }
+}
+
+/** Outbound mail; a delivered or pending row (and a failure at the remote end) names the remote IP. */
+function outboundMessage(bg: Background, m: BackgroundMessage): void {
+  const { rng } = bg;
+  const sender = rng.pick(bg.users);
+  const base = sentByUser(rng, sender, m);
+  const sz = size(rng);
+  const n = recipientCount(rng, 3);
+  for (let k = 0; k < n; k++) {
+    const dead = rng.chance(0.02);
+    const domain = dead ? rng.pick(DEAD_DOMAINS) : rng.pick([...M365_PARTNERS, ...CONSUMER, ...OTHER_PARTNERS]);
+    const recipient = externalPerson(rng, domain);
+    const status = dead ? 'failed' : rng.weighted([['delivered', 90], ['failed', 6], ['pending', 4]]);
+    const row: MessageTraceRow = {
+      ...base,
+      recipientAddress: recipient,
+      size: sz + rng.int(0, 400),
+      toIP: '',
+      status: m.recent(status),
+    };
+    if (row.status === 'delivered' || row.status === 'pending') row.toIP = toIpFor(rng, domain);
+    if (row.status === 'failed') {
+      const mode = planFailure(bg.world, row).mode;
+      if (mode === 'remoteUnknown' || mode === 'expired') row.toIP = toIpFor(rng, domain);
+    }
+    bg.emit(row);
+  }
+}
+
+function backgroundMessage(bg: Background): BackgroundMessage {
+  const { rng, now } = bg;
+  const at = pickTime(rng, now);
+  const age = now - at;
+  const kind = rng.weighted<Kind>([['inbound', 30], ['spam', 10], ['internal', 24], ['outbound', 31], ['group', 5]]);
+  const subject = backgroundSubject(rng, kind);
+  const recent = (status: string): string => {
+    if (age < 10 * MINUTE && rng.chance(0.7)) return 'gettingStatus';
+    if (status === 'pending' && age > 36 * HOUR) return 'delivered';
+    return status;
+  };
+  return { at, kind, subject, recent };
+}
+
+function generateBackground(world: World, rng: Rng, messages: number, push: (row: MessageTraceRow) => void): void {
+  const users = USERS.filter((u) => !u.startsWith('scanner@'));
+  const bg: Background = {
+    world,
+    rng,
+    now: world.now,
+    users,
+    internalSenders: [...users, 'scanner@contoso.com', 'noreply@contoso.com'],
+    emit(row: MessageTraceRow): void {
+      push(row);
+      if (row.status === 'failed' && world.domains.has(domainOf(row.senderAddress)) && !isNdrSender(row.senderAddress)) {
+        const at = planFailure(world, row).failAt + rng.int(300, 1500);
+        if (at <= world.now) push(ndrRow(rng, row, at));
+      }
+    },
+  };
+  adversarialMessages(bg);
+  statuslessMessages(bg);
+  for (let i = 0; i < messages; i++) {
+    const m = backgroundMessage(bg);
+    if (m.kind === 'inbound' || m.kind === 'spam') inboundMessage(bg, m);
+    else if (m.kind === 'internal' || m.kind === 'group') internalMessage(bg, m);
+    else outboundMessage(bg, m);
   }
 }
 
