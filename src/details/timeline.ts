@@ -155,128 +155,99 @@ function parseRuleDescription(description: string, event: string): RuleFacts | u
   return rule;
 }
 
-function extractFacts(
-  event: string,
-  action: string | undefined,
-  description: string | undefined,
-  mep: MepFact[],
-  info: EventInfo,
-): TimelineFacts {
-  const facts: TimelineFacts = {};
-  const other = new Map<string, string | number>();
-  const spam = new Map<string, string>();
-  const latency: LatencyFacts = {};
-  let statusFromMep: string | undefined;
-  const agentEntries: CustomData['agentEntries'] = [];
+type TextFact = 'connector' | 'clientIp' | 'clientName' | 'serverHost' | 'firstForestHop' | 'returnPath' | 'deliveryPriority' | 'sourceContext' | 'recipientReference' | 'relatedRecipient' | 'outboundProxyTargetIp' | 'outboundProxyTargetHost' | 'tlsVersion';
 
-  for (const { name, value } of mep) {
-    const key = name.toLowerCase();
-    const text = String(value);
-    switch (key) {
-      case 'recipientstatus':
-        statusFromMep ??= text;
-        break;
-      case 'customdata': {
-        const decoded = decodeCustomData(text);
-        agentEntries.push(...decoded.agentEntries);
-        facts.customData = { ...decoded.values, ...(facts.customData ?? {}) };
-        if (decoded.agentEntries.length > 0) facts.agents = { ...decoded.agents, ...(facts.agents ?? {}) };
-        break;
-      }
-      case 'connectorid':
-        facts.connector ??= text;
-        break;
-      case 'clientip':
-        facts.clientIp ??= text;
-        break;
-      case 'clientname':
-        facts.clientName ??= text;
-        break;
-      case 'serverhostname':
-        facts.serverHost ??= text;
-        break;
-      case 'firstforesthop':
-        facts.firstForestHop ??= text;
-        break;
-      case 'returnpath':
-        facts.returnPath ??= text;
-        break;
-      case 'rcptcount':
-      case 'recipientcount':
-        if (facts.recipientCount === undefined && typeof value === 'number') facts.recipientCount = value;
-        else if (facts.recipientCount === undefined) other.set(name, value);
-        break;
-      case 'deliverypriority':
-        facts.deliveryPriority ??= text;
-        break;
-      case 'sourcecontext':
-        facts.sourceContext ??= text;
-        break;
-      case 'recipientreference':
-      case 'reference':
-        facts.recipientReference ??= text;
-        break;
-      case 'relatedrecipient':
-      case 'relatedrecipientaddress':
-        facts.relatedRecipient ??= text;
-        break;
-      case 'outboundproxytargetipaddress':
-      case 'outboundproxytargetip':
-        facts.outboundProxyTargetIp ??= text;
-        break;
-      case 'outboundproxytargethostname':
-        facts.outboundProxyTargetHost ??= text;
-        break;
-      case 'totallatency':
-        latency.totalSeconds ??= toSeconds(value);
-        break;
-      case 'e2elatency':
-        latency.e2eSeconds ??= toSeconds(value);
-        break;
-      case 'externalsendlatency':
-        latency.externalSendSeconds ??= toSeconds(value);
-        break;
-      case 'deliverylatency':
-        latency.deliverySeconds ??= toSeconds(value);
-        break;
-      case 'tlsversion':
-        facts.tlsVersion ??= text;
-        break;
-      case 'sequencenumber':
-        facts.sequenceNumber ??= value;
-        break;
-      default:
-        if (SPAM_KEYS.has(name.toUpperCase())) {
-          if (!spam.has(name.toUpperCase())) spam.set(name.toUpperCase(), text);
-        } else if (!other.has(name)) {
-          other.set(name, value);
-        }
-    }
+/**
+ * MEPs whose text is a fact as it stands (the first one wins), by lower-case name. Maps, not
+ * object literals: a MEP's name is mail data, and 'constructor' must not find Object's.
+ */
+const TEXT_FACTS = new Map<string, TextFact>(Object.entries({
+  connectorid: 'connector',
+  clientip: 'clientIp',
+  clientname: 'clientName',
+  serverhostname: 'serverHost',
+  firstforesthop: 'firstForestHop',
+  returnpath: 'returnPath',
+  deliverypriority: 'deliveryPriority',
+  sourcecontext: 'sourceContext',
+  recipientreference: 'recipientReference',
+  reference: 'recipientReference',
+  relatedrecipient: 'relatedRecipient',
+  relatedrecipientaddress: 'relatedRecipient',
+  outboundproxytargetipaddress: 'outboundProxyTargetIp',
+  outboundproxytargetip: 'outboundProxyTargetIp',
+  outboundproxytargethostname: 'outboundProxyTargetHost',
+  tlsversion: 'tlsVersion',
+} satisfies Record<string, TextFact>));
+
+/** Latency MEPs and CustomData keys (the first one wins), by lower-case name. */
+const LATENCY_FACTS = new Map<string, keyof LatencyFacts>([
+  ['totallatency', 'totalSeconds'],
+  ['e2elatency', 'e2eSeconds'],
+  ['externalsendlatency', 'externalSendSeconds'],
+  ['deliverylatency', 'deliverySeconds'],
+]);
+
+/** What one event's facts are gathered into, before the maps become plain objects. */
+interface Gathered {
+  facts: TimelineFacts;
+  other: Map<string, string | number>;
+  spam: Map<string, string>;
+  latency: LatencyFacts;
+  statusFromMep: string | undefined;
+  agentEntries: CustomData['agentEntries'];
+}
+
+function gatherMep(g: Gathered, name: string, value: string | number): void {
+  const { facts } = g;
+  const key = name.toLowerCase();
+  const text = String(value);
+  const textFact = TEXT_FACTS.get(key);
+  const latencyFact = LATENCY_FACTS.get(key);
+  if (textFact) {
+    facts[textFact] ??= text;
+  } else if (latencyFact) {
+    g.latency[latencyFact] ??= toSeconds(value);
+  } else if (key === 'recipientstatus') {
+    g.statusFromMep ??= text;
+  } else if (key === 'customdata') {
+    const decoded = decodeCustomData(text);
+    g.agentEntries.push(...decoded.agentEntries);
+    facts.customData = { ...decoded.values, ...(facts.customData ?? {}) };
+    if (decoded.agentEntries.length > 0) facts.agents = { ...decoded.agents, ...(facts.agents ?? {}) };
+  } else if (key === 'rcptcount' || key === 'recipientcount') {
+    if (facts.recipientCount === undefined && typeof value === 'number') facts.recipientCount = value;
+    else if (facts.recipientCount === undefined) g.other.set(name, value);
+  } else if (key === 'sequencenumber') {
+    facts.sequenceNumber ??= value;
+  } else if (SPAM_KEYS.has(name.toUpperCase())) {
+    if (!g.spam.has(name.toUpperCase())) g.spam.set(name.toUpperCase(), text);
+  } else if (!g.other.has(name)) {
+    g.other.set(name, value);
   }
+}
 
-  // CustomData keys that carry the same facts.
-  const cd = facts.customData;
-  if (cd) {
-    for (const [k, v] of Object.entries(cd)) {
-      const key = k.toLowerCase();
-      if (key === 'tlsversion') facts.tlsVersion ??= v;
-      else if (key === 'externalsendlatency') latency.externalSendSeconds ??= toSeconds(v);
-      else if (key === 'e2elatency') latency.e2eSeconds ??= toSeconds(v);
-      else if (key === 'totallatency') latency.totalSeconds ??= toSeconds(v);
-      else if (key === 'deliverylatency') latency.deliverySeconds ??= toSeconds(v);
-    }
+/** CustomData keys that carry the same facts as MEPs. */
+function gatherCustomData(g: Gathered): void {
+  for (const [k, v] of Object.entries(g.facts.customData ?? {})) {
+    const key = k.toLowerCase();
+    const latencyFact = LATENCY_FACTS.get(key);
+    if (key === 'tlsversion') g.facts.tlsVersion ??= v;
+    else if (latencyFact) g.latency[latencyFact] ??= toSeconds(v);
   }
+}
 
-  // Agents: spam filter, anti-malware, transport rule.
-  const sfa = facts.agents?.SFA;
+/** Agents: the spam filter's stamps (SFA) and anti-malware's finding (AMA). */
+function gatherAgents(g: Gathered): void {
+  const sfa = g.facts.agents?.SFA;
   if (sfa) {
     for (const [k, v] of Object.entries(sfa)) {
       if (k === 'kind') continue;
       const key = k.toUpperCase();
-      if (!spam.has(key)) spam.set(key, v);
+      if (!g.spam.has(key)) g.spam.set(key, v);
     }
   }
-  const amaEntries = agentEntries.filter((a) => a.agent === 'AMA');
+  const amaEntries = g.agentEntries.filter((a) => a.agent === 'AMA');
   if (amaEntries.length > 0) {
     const malware: NonNullable<TimelineFacts['malware']> = {};
     for (const { fields } of amaEntries) {
@@ -284,63 +255,87 @@ function extractFacts(
       if (nonEmpty(fields['file'])) malware.file ??= fields['file']!.trim();
       if (nonEmpty(fields['action'])) malware.action ??= fields['action']!.trim();
     }
-    if (Object.keys(malware).length > 0) facts.malware = malware;
+    if (Object.keys(malware).length > 0) g.facts.malware = malware;
   }
+}
 
-  const desc = description ?? '';
-  // Spam verdict in the description: 'Spam confidence level: 9'.
-  const sclText = /Spam confidence level:\s*(-?\d+)/i.exec(desc);
-  if (sclText && !spam.has('SCL')) spam.set('SCL', sclText[1]!);
-  if (spam.size > 0) facts.spam = Object.fromEntries(spam);
-
-  // Rules: the description of a 'Transport rule' / 'DLP rule' event, or the TRA agent.
+/** Rules: the description of a 'Transport rule' / 'DLP rule' event, or the TRA agent. */
+function gatherRule(g: Gathered, desc: string, event: string, action: string | undefined): void {
   const ruleFromText = parseRuleDescription(desc, event);
-  const tra = facts.agents?.TRA;
-  if (ruleFromText || tra) {
-    const rule: RuleFacts = ruleFromText ?? { kind: /dlp/i.test(event) ? 'dlp' : 'transport' };
-    if (tra) {
-      if (!rule.id && nonEmpty(tra['ruleId'])) rule.id = tra['ruleId']!.trim();
-      if (nonEmpty(tra['action'])) rule.action = tra['action']!.trim();
-      if (nonEmpty(tra['mode'])) rule.mode = tra['mode']!.trim();
-      if (nonEmpty(tra['sev'])) rule.severity = tra['sev']!.trim();
-    }
-    if (!rule.action && nonEmpty(action)) rule.action = action!.trim();
-    facts.rule = rule;
+  const tra = g.facts.agents?.TRA;
+  if (!ruleFromText && !tra) return;
+  const rule: RuleFacts = ruleFromText ?? { kind: /dlp/i.test(event) ? 'dlp' : 'transport' };
+  if (tra) {
+    if (!rule.id && nonEmpty(tra['ruleId'])) rule.id = tra['ruleId']!.trim();
+    if (nonEmpty(tra['action'])) rule.action = tra['action']!.trim();
+    if (nonEmpty(tra['mode'])) rule.mode = tra['mode']!.trim();
+    if (nonEmpty(tra['sev'])) rule.severity = tra['sev']!.trim();
   }
+  if (!rule.action && nonEmpty(action)) rule.action = action!.trim();
+  g.facts.rule = rule;
+}
 
-  // Malware in the description: 'Malware: "ZipBomb" was detected in attachment file.zip'.
+/** What the description says of malware ('Malware: "ZipBomb" was detected in attachment file.zip') and TLS. */
+function gatherMalwareAndTls(facts: TimelineFacts, desc: string): void {
   const mal = /Malware:\s*"([^"]*)"(?:\s+was detected in attachment\s+(.+?))?\.?\s*$/i.exec(desc);
   if (mal) {
     facts.malware = { ...(facts.malware ?? {}) };
     if (nonEmpty(mal[1])) facts.malware.name ??= mal[1]!;
     if (nonEmpty(mal[2])) facts.malware.file ??= mal[2]!;
   }
-
-  // TLS in the description: 'Message received by: X using TLS1.2 with AES256'.
+  // 'Message received by: X using TLS1.2 with AES256'.
   const tls = /\b(TLS\s?1\.[0-3]|SSL\s?3(?:\.0)?)(?:\s+with\s+([A-Za-z0-9_-]+))?/i.exec(desc);
   if (tls) {
     if (!facts.tlsVersion || facts.tlsVersion.toUpperCase() === 'NONE') facts.tlsVersion = tls[1]!.replace(/\s+/g, '');
     if (tls[2]) facts.tlsCipher = tls[2];
   }
+}
 
-  // RecipientStatus: the MEP first, else the description when it carries a Reason / LED block or
-  // the event is an outcome that normally has one.
+/**
+ * RecipientStatus: the MEP first, else the description when it carries a Reason / LED block or
+ * the event is an outcome that normally has one.
+ */
+function gatherRecipientStatus(facts: TimelineFacts, statusFromMep: string | undefined, desc: string, info: EventInfo): void {
   const outcomeEvent = info.outcome === 'failed' || info.outcome === 'deferred' || info.outcome === 'dropped';
   let status = statusFromMep !== undefined ? decodeRecipientStatus(statusFromMep) : undefined;
   if (!status && (/LED=|Reason:/i.test(desc) || (outcomeEvent && desc !== ''))) status = decodeRecipientStatus(desc);
-  if (status) {
-    facts.recipientStatus = status;
-    // The description's trailer names the next hop even when the MEP does not.
-    if (statusFromMep !== undefined && /OutboundProxyTarget/i.test(desc)) {
-      const fromDesc = decodeRecipientStatus(desc);
-      facts.outboundProxyTargetIp ??= fromDesc?.attributes['OutboundProxyTargetIP'];
-      facts.outboundProxyTargetHost ??= fromDesc?.attributes['OutboundProxyTargetHostName'];
-    }
-    facts.outboundProxyTargetIp ??= status.attributes['OutboundProxyTargetIP'];
-    facts.outboundProxyTargetHost ??= status.attributes['OutboundProxyTargetHostName'];
-    if (facts.outboundProxyTargetIp === undefined) delete facts.outboundProxyTargetIp;
-    if (facts.outboundProxyTargetHost === undefined) delete facts.outboundProxyTargetHost;
+  if (!status) return;
+  facts.recipientStatus = status;
+  // The description's trailer names the next hop even when the MEP does not.
+  if (statusFromMep !== undefined && /OutboundProxyTarget/i.test(desc)) {
+    const fromDesc = decodeRecipientStatus(desc);
+    facts.outboundProxyTargetIp ??= fromDesc?.attributes['OutboundProxyTargetIP'];
+    facts.outboundProxyTargetHost ??= fromDesc?.attributes['OutboundProxyTargetHostName'];
   }
+  facts.outboundProxyTargetIp ??= status.attributes['OutboundProxyTargetIP'];
+  facts.outboundProxyTargetHost ??= status.attributes['OutboundProxyTargetHostName'];
+  if (facts.outboundProxyTargetIp === undefined) delete facts.outboundProxyTargetIp;
+  if (facts.outboundProxyTargetHost === undefined) delete facts.outboundProxyTargetHost;
+}
+
+/** The facts of one event, from its MEPs (first), then its CustomData, agents and description. */
+function extractFacts(
+  event: string,
+  action: string | undefined,
+  description: string | undefined,
+  mep: MepFact[],
+  info: EventInfo,
+): TimelineFacts {
+  const g: Gathered = { facts: {}, other: new Map(), spam: new Map(), latency: {}, statusFromMep: undefined, agentEntries: [] };
+  const { facts } = g;
+  for (const { name, value } of mep) gatherMep(g, name, value);
+  gatherCustomData(g);
+  gatherAgents(g);
+
+  const desc = description ?? '';
+  // Spam verdict in the description: 'Spam confidence level: 9'.
+  const sclText = /Spam confidence level:\s*(-?\d+)/i.exec(desc);
+  if (sclText && !g.spam.has('SCL')) g.spam.set('SCL', sclText[1]!);
+  if (g.spam.size > 0) facts.spam = Object.fromEntries(g.spam);
+
+  gatherRule(g, desc, event, action);
+  gatherMalwareAndTls(facts, desc);
+  gatherRecipientStatus(facts, g.statusFromMep, desc, info);
 
   // Where a Deliver event put the message.
   if (info.outcome === 'delivered' || info.outcome === 'quarantined' || /^deliver/i.test(event)) {
@@ -349,9 +344,9 @@ function extractFacts(
     if (folder) facts.deliveryFolder = folder;
   }
 
-  const lat = Object.fromEntries(Object.entries(latency).filter(([, v]) => v !== undefined)) as LatencyFacts;
+  const lat = Object.fromEntries(Object.entries(g.latency).filter(([, v]) => v !== undefined)) as LatencyFacts;
   if (Object.keys(lat).length > 0) facts.latency = lat;
-  if (other.size > 0) facts.other = Object.fromEntries(other);
+  if (g.other.size > 0) facts.other = Object.fromEntries(g.other);
   return facts;
 }
 
