@@ -160,23 +160,7 @@ export class EventList {
   /** Mail arriving from the internet at a frontend. */
   receiveInbound(atMs: number, from: { ip: string; host: string }, tls = true): this {
     const host = frontEndHost(this.rng);
-    const desc = tls ? `Message received by: ${host} using TLS1.2 with AES256` : `Message received by: ${host}`;
-    return this.add(
-      atMs,
-      'Receive',
-      desc,
-      mepXml([
-        ['ConnectorId', 'String', `${shortHost(host)}\\Default Frontend ${shortHost(host)}`],
-        ['ClientIP', 'String', from.ip],
-        ['ClientName', 'String', from.host],
-        ['ServerHostName', 'String', host],
-        ['FirstForestHop', 'String', host],
-        ['DeliveryPriority', 'String', 'Normal'],
-        ['ReturnPath', 'String', this.ctx.sender],
-        ['CustomData', 'Blob', tls ? 'S:tlsversion=SP_PROT_TLS1_2_SERVER;S:tlscipher=CALG_AES_256' : 'S:tlsversion=NONE'],
-        ['SequenceNumber', 'Long', 0],
-      ]),
-    );
+    return this.receive(atMs, host, `${shortHost(host)}\\Default Frontend ${shortHost(host)}`, from, tls, 'S:tlsversion=SP_PROT_TLS1_2_SERVER;S:tlscipher=CALG_AES_256');
   }
 
   /** Mailbox Transport Submission handing a mailbox's message to transport. */
@@ -198,19 +182,24 @@ export class EventList {
   /** Transport receiving a message submitted from a mailbox in the tenant. */
   receiveInternal(atMs: number, clientIp: string, tls = false): this {
     const host = mailboxHost(this.rng);
-    const desc = tls ? `Message received by: ${host} using TLS1.2 with AES256` : `Message received by: ${host}`;
+    return this.receive(atMs, host, `${shortHost(host)}\\Default ${shortHost(host)}`, { ip: clientIp }, tls, 'S:tlsversion=SP_PROT_TLS1_2_SERVER');
+  }
+
+  /** A Receive event at `host`, as both paths record it (ClientName only when the sending host is known). */
+  private receive(atMs: number, host: string, connector: string, client: { ip: string; host?: string }, tls: boolean, tlsData: string): this {
     return this.add(
       atMs,
       'Receive',
-      desc,
+      tls ? `Message received by: ${host} using TLS1.2 with AES256` : `Message received by: ${host}`,
       mepXml([
-        ['ConnectorId', 'String', `${shortHost(host)}\\Default ${shortHost(host)}`],
-        ['ClientIP', 'String', clientIp],
+        ['ConnectorId', 'String', connector],
+        ['ClientIP', 'String', client.ip],
+        ...(client.host !== undefined ? [['ClientName', 'String', client.host] as const] : []),
         ['ServerHostName', 'String', host],
         ['FirstForestHop', 'String', host],
         ['DeliveryPriority', 'String', 'Normal'],
         ['ReturnPath', 'String', this.ctx.sender],
-        ['CustomData', 'Blob', tls ? 'S:tlsversion=SP_PROT_TLS1_2_SERVER' : 'S:tlsversion=NONE'],
+        ['CustomData', 'Blob', tls ? tlsData : 'S:tlsversion=NONE'],
         ['SequenceNumber', 'Long', 0],
       ]),
     );
