@@ -489,6 +489,14 @@ class StoryWriter {
     this.out.events.set(storyKeyOf(row.id, row.recipientAddress), list.events);
   }
 
+  /** A story's row told: `write` adds its detail events from `t` (the row's time); kept and referenced as `key`. */
+  tell(key: StoryKey, row: MessageTraceRow, write: (l: EventList, t: number) => void, t = Date.parse(row.receivedDateTime)): void {
+    const l = this.eventsFor(row);
+    write(l, t);
+    this.store(row, l);
+    this.ref(key, row);
+  }
+
   ndr(original: MessageTraceRow, atMs: number): void {
     this.addRow(ndrRow(this.rng, original, atMs));
   }
@@ -520,90 +528,79 @@ function sec(ms: number): number {
 
 function deliveredInbox(w: StoryWriter): void {
   const r = w.row('lena.hoffmann@fabrikam.com', 'adele.vance@contoso.com', 'Contract renewal – signed copy attached', w.now - 50 * MINUTE, 'delivered');
-  const l = w.eventsFor(r);
-  const t = Date.parse(r.receivedDateTime);
-  l.receiveInbound(t + 412, { ip: r.fromIP, host: senderHostFor('fabrikam.com') });
-  l.spamDiagnostics(t + 1290, { sfv: 'NSPM', scl: 1 }, { host: senderHostFor('fabrikam.com'), ip: r.fromIP, country: 'DE', lang: 'de' });
-  l.deliver(t + 3874, 'InboxExplicit');
-  w.store(r, l);
-  w.ref('deliveredInbox', r);
+  w.tell('deliveredInbox', r, (l, t) => {
+    l.receiveInbound(t + 412, { ip: r.fromIP, host: senderHostFor('fabrikam.com') });
+    l.spamDiagnostics(t + 1290, { sfv: 'NSPM', scl: 1 }, { host: senderHostFor('fabrikam.com'), ip: r.fromIP, country: 'DE', lang: 'de' });
+    l.deliver(t + 3874, 'InboxExplicit');
+  });
 }
 
 function deliveredJunk(w: StoryWriter): void {
   const r = w.row('newsletter@tailspintoys.com', 'alex.wilber@contoso.com', 'Spring catalogue: 30% off all gear', w.now - 75 * MINUTE, 'delivered');
-  const l = w.eventsFor(r);
-  const t = Date.parse(r.receivedDateTime);
-  l.receiveInbound(t + 233, { ip: r.fromIP, host: senderHostFor('tailspintoys.com') });
-  l.spamDiagnostics(t + 980, { sfv: 'SPM', scl: 5, di: 'SJ', srv: 'BULK' }, { host: senderHostFor('tailspintoys.com'), ip: r.fromIP });
-  l.deliver(t + 2710, 'Junk Email');
-  w.store(r, l);
-  w.ref('deliveredJunk', r);
+  w.tell('deliveredJunk', r, (l, t) => {
+    l.receiveInbound(t + 233, { ip: r.fromIP, host: senderHostFor('tailspintoys.com') });
+    l.spamDiagnostics(t + 980, { sfv: 'SPM', scl: 5, di: 'SJ', srv: 'BULK' }, { host: senderHostFor('tailspintoys.com'), ip: r.fromIP });
+    l.deliver(t + 2710, 'Junk Email');
+  });
 }
 
 function quarantinedPhish(w: StoryWriter): void {
   const r = w.row('security-alert@micros0ft-support.com', 'megan.bowen@contoso.com', 'Action required: your password expires today', w.now - 190 * MINUTE, 'quarantined');
-  const l = w.eventsFor(r);
-  const t = Date.parse(r.receivedDateTime);
-  const sender = { host: senderHostFor('micros0ft-support.com'), ip: r.fromIP, country: 'NL', lang: 'en' };
-  l.receiveInbound(t + 310, sender, false);
-  l.spamDiagnostics(t + 1105, { sfv: 'SPM', scl: 9, di: 'SQ', cat: 'HPHSH', pcl: 8 }, sender);
-  l.spamVerdict(t + 1160, 9, 'SPM', 'HPHSH', 'SQ');
-  l.deliver(t + 2480, 'Quarantine');
-  w.store(r, l);
-  w.ref('quarantinedPhish', r);
+  w.tell('quarantinedPhish', r, (l, t) => {
+    const sender = { host: senderHostFor('micros0ft-support.com'), ip: r.fromIP, country: 'NL', lang: 'en' };
+    l.receiveInbound(t + 310, sender, false);
+    l.spamDiagnostics(t + 1105, { sfv: 'SPM', scl: 9, di: 'SQ', cat: 'HPHSH', pcl: 8 }, sender);
+    l.spamVerdict(t + 1160, 9, 'SPM', 'HPHSH', 'SQ');
+    l.deliver(t + 2480, 'Quarantine');
+  });
 }
 
 function filteredAsSpam(w: StoryWriter): void {
   const r = w.row('deals@promo-blast.biz', 'lee.gu@contoso.com', 'You have WON a $1000 gift card!!!', w.now - 245 * MINUTE, 'filteredAsSpam');
-  const l = w.eventsFor(r);
-  const t = Date.parse(r.receivedDateTime);
-  const sender = { host: senderHostFor('promo-blast.biz'), ip: r.fromIP };
-  l.receiveInbound(t + 188, sender, false);
-  l.spamDiagnostics(t + 1020, { sfv: 'SPM', scl: 9, di: 'SD', cat: 'HSPM' }, sender);
-  l.drop(t + 1075, LED_SPAM_DELETED, 'Content Filter Agent');
-  w.store(r, l);
-  w.ref('filteredAsSpam', r);
+  w.tell('filteredAsSpam', r, (l, t) => {
+    const sender = { host: senderHostFor('promo-blast.biz'), ip: r.fromIP };
+    l.receiveInbound(t + 188, sender, false);
+    l.spamDiagnostics(t + 1020, { sfv: 'SPM', scl: 9, di: 'SD', cat: 'HSPM' }, sender);
+    l.drop(t + 1075, LED_SPAM_DELETED, 'Content Filter Agent');
+  });
 }
 
 /** A recipient that does not exist (a typo of megan.bowen). */
 function failedRecipientNotFound(w: StoryWriter): void {
   const r = w.row('diego.siciliani@contoso.com', 'megan.bowan@contoso.com', 'Budget review notes', w.now - 320 * MINUTE, 'failed');
-  const l = w.eventsFor(r);
   const t = Date.parse(r.receivedDateTime);
-  l.submit(t + 540, 1);
-  l.receiveInternal(t + 1320, r.fromIP);
-  l.fail(t + 2915, ledRecipientNotFound(r.recipientAddress));
-  w.store(r, l);
-  w.ref('failedRecipientNotFound', r);
+  w.tell('failedRecipientNotFound', r, (l) => {
+    l.submit(t + 540, 1);
+    l.receiveInternal(t + 1320, r.fromIP);
+    l.fail(t + 2915, ledRecipientNotFound(r.recipientAddress));
+  }, t);
   w.ndr(r, t + 3400);
 }
 
 /** A typo domain with no DNS (shaped like the published sample). */
 function failedDnsDomain(w: StoryWriter): void {
   const r = w.row('nestor.wilke@contoso.com', 'orders@fabrikm.com', 'PO 2026-118 confirmation', w.now - 390 * MINUTE, 'failed');
-  const l = w.eventsFor(r);
   const t = Date.parse(r.receivedDateTime);
-  l.submit(t + 539, 2);
-  l.receiveInternal(t + 6773, r.fromIP);
-  l.transfer(t + 8794);
-  l.fail(t + 10333, ledDnsDomain(l.rng, 'fabrikm.com', t + 10296), { outbound: { host: 'fabrikm.com' } });
-  w.store(r, l);
-  w.ref('failedDnsDomain', r);
+  w.tell('failedDnsDomain', r, (l) => {
+    l.submit(t + 539, 2);
+    l.receiveInternal(t + 6773, r.fromIP);
+    l.transfer(t + 8794);
+    l.fail(t + 10333, ledDnsDomain(l.rng, 'fabrikm.com', t + 10296), { outbound: { host: 'fabrikm.com' } });
+  }, t);
   w.ndr(r, t + 10319);
 }
 
 /** Fail listed before the Transport rule event of the same second. */
 function failedTransportRule(w: StoryWriter): void {
   const r = w.row('patti.fernandez@contoso.com', 'recruiter@northwindtraders.com', 'Payroll export March (confidential)', w.now - 465 * MINUTE, 'failed');
-  const l = w.eventsFor(r);
   const t = sec(Date.parse(r.receivedDateTime));
-  const rule = PAYROLL_RULE;
-  l.submit(t + 512, 1);
-  l.receiveInternal(t + 1207, r.fromIP);
-  l.fail(t + 2731, ledTransportRuleReject(), { sourceContext: 'Transport Rule Agent' });
-  l.transportRule(t + 2412, rule);
-  w.store(r, l);
-  w.ref('failedTransportRule', r);
+  w.tell('failedTransportRule', r, (l) => {
+    const rule = PAYROLL_RULE;
+    l.submit(t + 512, 1);
+    l.receiveInternal(t + 1207, r.fromIP);
+    l.fail(t + 2731, ledTransportRuleReject(), { sourceContext: 'Transport Rule Agent' });
+    l.transportRule(t + 2412, rule);
+  }, t);
   w.ndr(r, t + 3302);
 }
 
@@ -612,12 +609,10 @@ function failedDmarc(w: StoryWriter): void {
   const r = w.row('ceo@woodgrovebank.com', 'christie.cline@contoso.com', 'Urgent wire transfer needed today', w.now - 540 * MINUTE, 'failed', {
     fromIP: '198.51.100.77',
   });
-  const l = w.eventsFor(r);
-  const t = Date.parse(r.receivedDateTime);
-  l.receiveInbound(t + 120, { ip: r.fromIP, host: 'vps-4410.hostingbulk.example' }, false);
-  l.fail(t + 870, ledDmarcReject(l.rng, 'woodgrovebank.com', t + 860));
-  w.store(r, l);
-  w.ref('failedDmarc', r);
+  w.tell('failedDmarc', r, (l, t) => {
+    l.receiveInbound(t + 120, { ip: r.fromIP, host: 'vps-4410.hostingbulk.example' }, false);
+    l.fail(t + 870, ledDmarcReject(l.rng, 'woodgrovebank.com', t + 860));
+  });
 }
 
 /** Remote server refused for a day. */
@@ -625,20 +620,18 @@ function deferredThenExpired(w: StoryWriter): void {
   const received = w.now - 40 * HOUR;
   const mx = { host: mxHostFor('litwareinc.com'), ip: '203.0.113.45' };
   const r = w.row('johanna.lorenz@contoso.com', 'info@litwareinc.com', 'Updated delivery schedule', received, 'failed', { toIP: mx.ip });
-  const l = w.eventsFor(r);
-  const t = Date.parse(r.receivedDateTime);
-  l.submit(t + 610, 1);
-  l.receiveInternal(t + 1450, r.fromIP);
-  l.spamDiagnostics(t + 2020, { sfv: 'NSPM', scl: 1, di: 'SO' }, { host: mailboxHost(l.rng), ip: r.fromIP });
-  const offsets = [0.25, 15, 30, 60, 120, 240, 480, 720, 960, 1200].map((m) => m * MINUTE);
-  offsets.forEach((o, i) => {
-    const at = t + 3000 + o;
-    l.defer(at, i % 3 === 2 ? ledPrimaryTargetDropped(l.rng, mx, at) : ledConnectionRefused(l.rng, mx, at), mx);
+  const failAt = Date.parse(r.receivedDateTime) + DAY + 4210;
+  w.tell('deferredThenExpired', r, (l, t) => {
+    l.submit(t + 610, 1);
+    l.receiveInternal(t + 1450, r.fromIP);
+    l.spamDiagnostics(t + 2020, { sfv: 'NSPM', scl: 1, di: 'SO' }, { host: mailboxHost(l.rng), ip: r.fromIP });
+    const offsets = [0.25, 15, 30, 60, 120, 240, 480, 720, 960, 1200].map((m) => m * MINUTE);
+    offsets.forEach((o, i) => {
+      const at = t + 3000 + o;
+      l.defer(at, i % 3 === 2 ? ledPrimaryTargetDropped(l.rng, mx, at) : ledConnectionRefused(l.rng, mx, at), mx);
+    });
+    l.fail(failAt, ledQueueExpired(l.rng, mx, failAt), { outbound: mx });
   });
-  const failAt = t + DAY + 4210;
-  l.fail(failAt, ledQueueExpired(l.rng, mx, failAt), { outbound: mx });
-  w.store(r, l);
-  w.ref('deferredThenExpired', r);
   w.ndr(r, failAt + 650);
 }
 
@@ -646,17 +639,15 @@ function deferredThenExpired(w: StoryWriter): void {
 function pendingDeferred(w: StoryWriter): void {
   const mx = { host: mxHostFor('wingtiptoys.com'), ip: '52.101.44.17' };
   const r = w.row('grady.archie@contoso.com', 'support@wingtiptoys.com', 'Ticket #48213 – logs attached', w.now - 3 * HOUR, 'pending', { toIP: mx.ip });
-  const l = w.eventsFor(r);
-  const t = Date.parse(r.receivedDateTime);
-  l.submit(t + 450, 1);
-  l.receiveInternal(t + 1180, r.fromIP);
-  l.spamDiagnostics(t + 1730, { sfv: 'NSPM', scl: 1, di: 'SO' }, { host: mailboxHost(l.rng), ip: r.fromIP });
-  for (const m of [1, 16, 46, 106, 166]) {
-    const at = t + m * MINUTE + 2200;
-    l.defer(at, ledConnectionRefused(l.rng, mx, at), mx);
-  }
-  w.store(r, l);
-  w.ref('pendingDeferred', r);
+  w.tell('pendingDeferred', r, (l, t) => {
+    l.submit(t + 450, 1);
+    l.receiveInternal(t + 1180, r.fromIP);
+    l.spamDiagnostics(t + 1730, { sfv: 'NSPM', scl: 1, di: 'SO' }, { host: mailboxHost(l.rng), ip: r.fromIP });
+    for (const m of [1, 16, 46, 106, 166]) {
+      const at = t + m * MINUTE + 2200;
+      l.defer(at, ledConnectionRefused(l.rng, mx, at), mx);
+    }
+  });
 }
 
 /** Group row expanded, members with their own outcome. */
@@ -702,27 +693,23 @@ function oofDrop(w: StoryWriter): void {
 
 function recalled(w: StoryWriter): void {
   const r = w.row('emily.braun@contoso.com', 'enrico.cattaneo@contoso.com', 'Salary bands 2027 (draft – do not forward)', w.now - 13 * HOUR, 'recalled');
-  const l = w.eventsFor(r);
-  const t = Date.parse(r.receivedDateTime);
-  l.submit(t + 300, 1);
-  l.receiveInternal(t + 910, r.fromIP);
-  l.deliver(t + 2230, 'Inbox');
-  w.store(r, l);
-  w.ref('recalled', r);
+  w.tell('recalled', r, (l, t) => {
+    l.submit(t + 300, 1);
+    l.receiveInternal(t + 910, r.fromIP);
+    l.deliver(t + 2230, 'Inbox');
+  });
 }
 
 /** Mailbox thread limit, 46 retries, then delivered. */
 function largestDetail(w: StoryWriter): void {
   const r = w.row('alerts@monitoring.adatum.com', 'henrietta.mueller@contoso.com', '[ALERT] Disk usage 91% on app-srv-07', w.now - 20 * HOUR, 'delivered');
-  const l = w.eventsFor(r);
-  const t = Date.parse(r.receivedDateTime);
-  const sender = { host: senderHostFor('monitoring.adatum.com'), ip: r.fromIP };
-  l.receiveInbound(t + 205, sender);
-  l.spamDiagnostics(t + 760, { sfv: 'NSPM', scl: 1 }, sender);
-  for (let i = 0; i < 46; i++) l.defer(t + 1500 + i * 10 * MINUTE + w.rng.int(0, 5000), ledThreadLimit());
-  l.deliver(t + 1500 + 46 * 10 * MINUTE + 1234, 'Inbox');
-  w.store(r, l);
-  w.ref('largestDetail', r);
+  w.tell('largestDetail', r, (l, t) => {
+    const sender = { host: senderHostFor('monitoring.adatum.com'), ip: r.fromIP };
+    l.receiveInbound(t + 205, sender);
+    l.spamDiagnostics(t + 760, { sfv: 'NSPM', scl: 1 }, sender);
+    for (let i = 0; i < 46; i++) l.defer(t + 1500 + i * 10 * MINUTE + w.rng.int(0, 5000), ledThreadLimit());
+    l.deliver(t + 1500 + 46 * 10 * MINUTE + 1234, 'Inbox');
+  });
 }
 
 /** The published rows and detail record, shifted to ~2 hours ago (whole seconds). */
