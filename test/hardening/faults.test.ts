@@ -52,15 +52,13 @@ describe('transient faults are retried and the answer is exact', () => {
     ['a truncated JSON body', { kind: 'malformedJson' }],
     ['an HTML error page from a proxy', { kind: 'html', status: 502 }],
   ];
-  for (const [label, fault] of recoverable) {
-    it(`survives ${label}`, async () => {
-      h = await startHarness();
-      h.sim.faults.add(fault);
-      await searchOk(h);
-      expect(h.sim.faults.pending()).toBe(0);
-      await searchOk(h);
-    });
-  }
+  it.each(recoverable)('survives %s', async (_label, fault) => {
+    h = await startHarness();
+    h.sim.faults.add(fault);
+    await searchOk(h);
+    expect(h.sim.faults.pending()).toBe(0);
+    await searchOk(h);
+  });
 
   it('follows an empty page that carries a nextLink and still counts every row once', async () => {
     h = await startHarness({ env: { MESSAGE_TRACE_MAX_ROWS: '100000' } });
@@ -91,18 +89,16 @@ describe('faults that do not go away end with a clear error, within the cap', ()
     ['an HTML page every time', { kind: 'html', status: 502 }, /HTML page[\s\S]*proxy/],
     ['resets every time', { kind: 'reset' }, /Could not reach Graph at 127\.0\.0\.1:\d+: the connection was reset/],
   ];
-  for (const [label, fault, pattern] of persistent) {
-    it(`reports ${label}`, async () => {
-      h = await startHarness();
-      h.sim.faults.add(fault, { times: Infinity });
-      const r = await h.call('search_traces', {});
-      expect(r.isError).toBe(true);
-      expect(text(r)).toMatch(pattern);
-      expect(text(r)).toMatch(/Fix: /);
-      h.sim.faults.clear();
-      await searchOk(h);
-    });
-  }
+  it.each(persistent)('reports %s', async (_label, fault, pattern) => {
+    h = await startHarness();
+    h.sim.faults.add(fault, { times: Infinity });
+    const r = await h.call('search_traces', {});
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(pattern);
+    expect(text(r)).toMatch(/Fix: /);
+    h.sim.faults.clear();
+    await searchOk(h);
+  });
 
   it('gives up on a server that accepts and never answers, naming the host', async () => {
     h = await startHarness({ graphOptions: { headersTimeoutMs: 400, maxAttempts: 2 } });

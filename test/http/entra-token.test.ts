@@ -72,13 +72,11 @@ describe('EntraTokenVerifier', () => {
     ['three garbage parts', async () => 'abc.def.ghi', /not a signed JWT/],
     ['no caller claims', () => issuer.mint({ oid: undefined, azp: undefined }), /names no caller/],
   ];
-  for (const [name, make, why] of refusals) {
-    it(`refuses ${name} with 401 invalid_token`, async () => {
-      const verdict = await new EntraTokenVerifier(settings()).verify(await make());
-      expect(verdict).toMatchObject({ ok: false, status: 401, error: 'invalid_token' });
-      expect(verdict.ok ? '' : verdict.description).toMatch(why);
-    });
-  }
+  it.each(refusals)('refuses %s with 401 invalid_token', async (_name, make, why) => {
+    const verdict = await new EntraTokenVerifier(settings()).verify(await make());
+    expect(verdict).toMatchObject({ ok: false, status: 401, error: 'invalid_token' });
+    expect(verdict.ok ? '' : verdict.description).toMatch(why);
+  });
 
   it('refuses a valid token without the role with 403 insufficient_scope', async () => {
     const v = new EntraTokenVerifier(settings());

@@ -59,19 +59,17 @@ describe('get_trace_details', () => {
     ['groupExpansion', (s) => { expect(s.outcome.state).toBe('expanded'); expect(s.summary).toMatch(/member/i); }],
     ['oofDrop', (s) => { expect(s.outcome.state).toBe('dropped'); expect(s.outcome.normal).toBe(true); }],
   ];
-  for (const [key, check] of cases) {
-    it(`tells the ${key} story`, async () => {
-      const { s, r } = await story(key);
-      check(s);
-      expect(s.events.length).toBeGreaterThan(0);
-      // Mail text is fenced; an event without a description shows none (not an empty «»).
-      for (const e of s.events) expect(e.description === '' || e.description.startsWith('«')).toBe(true);
-      expect(text(r)).not.toContain('«»');
-      // Chronological.
-      const times = s.events.map((e: any) => Date.parse(e.dateTime));
-      expect([...times].sort((a, b) => a - b)).toEqual(times);
-    });
-  }
+  it.each(cases)('tells the %s story', async (key, check) => {
+    const { s, r } = await story(key);
+    check(s);
+    expect(s.events.length).toBeGreaterThan(0);
+    // Mail text is fenced; an event without a description shows none (not an empty «»).
+    for (const e of s.events) expect(e.description === '' || e.description.startsWith('«')).toBe(true);
+    expect(text(r)).not.toContain('«»');
+    // Chronological.
+    const times = s.events.map((e: any) => Date.parse(e.dateTime));
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
 
   it('states a junk delivery\'s spam verdict once, under one label', async () => {
     const { s, r } = await story('deliveredJunk');

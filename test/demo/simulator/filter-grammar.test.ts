@@ -92,13 +92,11 @@ describe('parseFilter: rejected forms name what was rejected', () => {
     ["status 'failed'", /expected an operator after 'status'/],
     ["contains('x', subject)", /must name the property first/],
   ];
-  for (const [text, pattern] of cases) {
-    it(`rejects ${JSON.stringify(text)}`, () => {
-      const err = rejects(text);
-      expect(err.message).toMatch(pattern);
-      expect(err.message.startsWith('Invalid filter clause: ')).toBe(true);
-    });
-  }
+  it.each(cases)('rejects %j', (text, pattern) => {
+    const err = rejects(text);
+    expect(err.message).toMatch(pattern);
+    expect(err.message.startsWith('Invalid filter clause: ')).toBe(true);
+  });
 });
 
 describe('$filter over HTTP', () => {

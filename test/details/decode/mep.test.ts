@@ -119,14 +119,12 @@ describe('parseMepData: hostile or broken input returns an error and never throw
     ],
     ['external entity', '<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><root><MEP Name="a" String="&x;"/></root>', /DOCTYPE/],
   ];
-  for (const [name, xml, pattern] of cases) {
-    it(name, () => {
-      let result: ReturnType<typeof parseMepData> | undefined;
-      expect(() => (result = parseMepData(xml))).not.toThrow();
-      expect(result!.facts).toEqual([]);
-      expect(result!.error).toMatch(pattern);
-    });
-  }
+  it.each(cases)('%s', (_name, xml, pattern) => {
+    let result: ReturnType<typeof parseMepData> | undefined;
+    expect(() => (result = parseMepData(xml))).not.toThrow();
+    expect(result!.facts).toEqual([]);
+    expect(result!.error).toMatch(pattern);
+  });
 
   it('deep nesting (within the size bound)', () => {
     const depth = 5000;

@@ -7,28 +7,26 @@ const SAMPLE_MEP =
 const SAMPLE_DESCRIPTION = `Reason: ${SAMPLE_MEP}. OutboundProxyTargetHostName: bbb.ccccccc`;
 
 describe('decodeRecipientStatus: the published sample', () => {
-  for (const [label, text] of [
+  it.each([
     ['MEP value', SAMPLE_MEP],
     ['description', SAMPLE_DESCRIPTION],
-  ] as const) {
-    it(label, () => {
-      const s = decodeRecipientStatus(text);
-      expect(s).toMatchObject({
-        smtpCode: '550',
-        enhancedCode: '5.4.310',
-        text: 'DNS domain bbb.ccccccc does not exist',
-        message: 'InfoDomainNonexistent',
-        remoteHost: 'bbb.ccccccc',
-        lastRetry: '1/25/2026 9:49:29 AM',
-        lastRetryIso: '2026-01-25T09:49:29.000Z',
-        reportingServer: 'AM4PEPF0002BAA6.EURPRD83.prod.outlook.com',
-      });
-      expect(s!.remoteIp).toBeUndefined(); // 0.0.0.0 = none
-      expect(s!.component).toBeUndefined();
-      expect(s!.attributes).toMatchObject({ Message: 'InfoDomainNonexistent', LastAttemptedServerName: 'bbb.ccccccc' });
-      expect(statusClass(s)).toBe(5);
+  ])('%s', (_label, text) => {
+    const s = decodeRecipientStatus(text);
+    expect(s).toMatchObject({
+      smtpCode: '550',
+      enhancedCode: '5.4.310',
+      text: 'DNS domain bbb.ccccccc does not exist',
+      message: 'InfoDomainNonexistent',
+      remoteHost: 'bbb.ccccccc',
+      lastRetry: '1/25/2026 9:49:29 AM',
+      lastRetryIso: '2026-01-25T09:49:29.000Z',
+      reportingServer: 'AM4PEPF0002BAA6.EURPRD83.prod.outlook.com',
     });
-  }
+    expect(s!.remoteIp).toBeUndefined(); // 0.0.0.0 = none
+    expect(s!.component).toBeUndefined();
+    expect(s!.attributes).toMatchObject({ Message: 'InfoDomainNonexistent', LastAttemptedServerName: 'bbb.ccccccc' });
+    expect(statusClass(s)).toBe(5);
+  });
 
   it('the description trailer is kept as an attribute', () => {
     expect(decodeRecipientStatus(SAMPLE_DESCRIPTION)!.attributes['OutboundProxyTargetHostName']).toBe('bbb.ccccccc');
@@ -96,16 +94,21 @@ describe('decodeRecipientStatus: real strings from published NDRs and Microsoft 
     expect(statusClass(s)).toBe(2);
   });
 
-  it('group expansion with only an LED group', () => {
-    const s = decodeRecipientStatus('Reason: [{LED=250 2.1.5 RESOLVER.GRP.Expanded; distribution list expanded}]');
-    expect(s).toMatchObject({ smtpCode: '250', enhancedCode: '2.1.5', component: 'RESOLVER.GRP.Expanded', text: 'distribution list expanded' });
-  });
-
-  it('transport rule reject in the on-premises {[…]} wrapping (Q5)', () => {
-    const s = decodeRecipientStatus(
+  it.each([
+    [
+      'group expansion with only an LED group',
+      'Reason: [{LED=250 2.1.5 RESOLVER.GRP.Expanded; distribution list expanded}]',
+      { smtpCode: '250', enhancedCode: '2.1.5', component: 'RESOLVER.GRP.Expanded', text: 'distribution list expanded' },
+    ],
+    [
+      'transport rule reject in the on-premises {[…]} wrapping (Q5)',
       '{[{LED=550 5.7.1 TRANSPORT.RULES.RejectMessage; the message was rejected by organization policy};{MSG=};{FQDN=};{IP=};{LRT=}]}',
-    );
-    expect(s).toMatchObject({ smtpCode: '550', enhancedCode: '5.7.1', component: 'TRANSPORT.RULES.RejectMessage', text: 'the message was rejected by organization policy' });
+      { smtpCode: '550', enhancedCode: '5.7.1', component: 'TRANSPORT.RULES.RejectMessage', text: 'the message was rejected by organization policy' },
+    ],
+    ['message tracking form 550 4.4.7 QUEUE.Expired;<ErrorText> (T4)', '550 4.4.7 QUEUE.Expired;Remote host said no', { component: 'QUEUE.Expired', text: 'Remote host said no' }],
+    ['250 2.1.5 Recipient OK', '250 2.1.5 Recipient OK', { smtpCode: '250', enhancedCode: '2.1.5', text: 'Recipient OK' }],
+  ])('%s', (_label, written, expected) => {
+    expect(decodeRecipientStatus(written)).toMatchObject(expected);
   });
 
   it('transport rule delete without a component (Q6)', () => {
@@ -128,17 +131,6 @@ describe('decodeRecipientStatus: real strings from published NDRs and Microsoft 
       text: 'message expired',
       attributes: {},
     });
-  });
-
-  it('message tracking form 550 4.4.7 QUEUE.Expired;<ErrorText> (T4)', () => {
-    expect(decodeRecipientStatus('550 4.4.7 QUEUE.Expired;Remote host said no')).toMatchObject({
-      component: 'QUEUE.Expired',
-      text: 'Remote host said no',
-    });
-  });
-
-  it('250 2.1.5 Recipient OK', () => {
-    expect(decodeRecipientStatus('250 2.1.5 Recipient OK')).toMatchObject({ smtpCode: '250', enhancedCode: '2.1.5', text: 'Recipient OK' });
   });
 
   it("NDR quoting the remote server: Remote Server returned '550 5.7.705 …' (P1)", () => {

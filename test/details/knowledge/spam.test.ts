@@ -54,18 +54,12 @@ describe('explainSfv and explainCat', () => {
     expect(catValues).toEqual(expect.arrayContaining(['AMP', 'BIMP', 'DIMP', 'UIMP', 'GIMP', 'BULK', 'HPHSH', 'HPHISH', 'SPOOF']));
   });
 
-  it('explains every documented SFV value', () => {
-    for (const v of sfvValues) {
-      expect(explainSfv(v), v).not.toMatch(/not one Microsoft documents/);
-      expect(explainSfv(v)).toContain(`(SFV:${v})`);
-    }
-  });
-
-  it('explains every documented CAT value', () => {
-    for (const v of catValues) {
-      expect(explainCat(v), v).not.toMatch(/not one Microsoft documents/);
-      expect(explainCat(v)).toContain(`(CAT:${v})`);
-    }
+  it.each([
+    ...sfvValues.map((v) => ['SFV', v, explainSfv] as const),
+    ...catValues.map((v) => ['CAT', v, explainCat] as const),
+  ])('explains the documented %s value %s', (stamp, v, explain) => {
+    expect(explain(v)).not.toMatch(/not one Microsoft documents/);
+    expect(explain(v)).toContain(`(${stamp}:${v})`);
   });
 
   it('is case-insensitive and fences unknown values', () => {
@@ -75,13 +69,15 @@ describe('explainSfv and explainCat', () => {
     expect(explainCat('ZZZ')).toMatch(/«ZZZ»/);
   });
 
-  it('gives the documented meanings', () => {
-    expect(explainSfv('SKQ')).toMatch(/released from quarantine/);
-    expect(explainSfv('SFE')).toMatch(/Safe Senders/);
-    expect(explainSfv('BLK')).toMatch(/Blocked Senders/);
-    expect(explainSfv('SKS')).toMatch(/mail flow rule/);
-    expect(explainCat('SAP')).toMatch(/Safe Attachments/);
-    expect(explainCat('INTOS')).toMatch(/inside the organization/);
+  it.each([
+    ['SFV', 'SKQ', explainSfv, /released from quarantine/],
+    ['SFV', 'SFE', explainSfv, /Safe Senders/],
+    ['SFV', 'BLK', explainSfv, /Blocked Senders/],
+    ['SFV', 'SKS', explainSfv, /mail flow rule/],
+    ['CAT', 'SAP', explainCat, /Safe Attachments/],
+    ['CAT', 'INTOS', explainCat, /inside the organization/],
+  ])('gives the documented meaning of %s:%s', (_stamp, v, explain, meaning) => {
+    expect(explain(v)).toMatch(meaning);
   });
 });
 

@@ -122,18 +122,22 @@ describe('coverage of the documented codes', () => {
 });
 
 describe('lookup order and forms', () => {
-  it('resolves codes inside documented ranges', () => {
-    expect(explainStatusCode('4.7.512')).toMatchObject({ known: true, matched: '4.7.500-699', retryHelps: true, permanent: false });
-    expect(explainStatusCode('5.7.733')).toMatchObject({ known: true, matched: '5.7.700-750', permanent: true });
-    expect(explainStatusCode('5.7.620')).toMatchObject({ known: true, matched: '5.7.606-649' });
-    expect(explainStatusCode('4.7.880')).toMatchObject({ known: true, matched: '4.7.850-899', fixOwner: 'nobody (retried automatically)' });
+  it.each([
+    ['4.7.512', { known: true, matched: '4.7.500-699', retryHelps: true, permanent: false }],
+    ['5.7.733', { known: true, matched: '5.7.700-750', permanent: true }],
+    ['5.7.620', { known: true, matched: '5.7.606-649' }],
+    ['4.7.880', { known: true, matched: '4.7.850-899', fixOwner: 'nobody (retried automatically)' }],
+  ])('resolves %s inside its documented range', (code, expected) => {
+    expect(explainStatusCode(code)).toMatchObject(expected);
   });
 
-  it('prefers an exact code over a range that contains it', () => {
-    expect(explainStatusCode('5.7.705').matched).toBe('5.7.705');
-    expect(explainStatusCode('5.7.750').matched).toBe('5.7.750');
-    expect(explainStatusCode('5.1.10').matched).toBe('5.1.10');
-    expect(explainStatusCode('5.4.14').matched).toBe('5.4.6 / 5.4.14');
+  it.each([
+    ['5.7.705', '5.7.705'],
+    ['5.7.750', '5.7.750'],
+    ['5.1.10', '5.1.10'],
+    ['5.4.14', '5.4.6 / 5.4.14'],
+  ])('prefers an exact code over a range that contains it: %s matches %s', (code, matched) => {
+    expect(explainStatusCode(code).matched).toBe(matched);
   });
 
   it('keeps 4.x and 5.x forms apart where only one is documented', () => {
@@ -160,13 +164,15 @@ describe('lookup order and forms', () => {
     expect(explainStatusCode('4.7.23').learnMoreUrl).not.toBe(explainStatusCode('5.7.23').learnMoreUrl);
   });
 
-  it('uses the specific Learn article where one exists', () => {
-    expect(explainStatusCode('5.1.10').learnMoreUrl).toContain('fix-error-code-550-5-1-10');
-    expect(explainStatusCode('4.4.7').learnMoreUrl).toContain('fix-error-code-550-4-4-7');
-    expect(explainStatusCode('5.7.124').learnMoreUrl).toContain('fix-error-code-5-7-124');
-    expect(explainStatusCode('5.7.135').learnMoreUrl).toContain('fix-error-code-5-7-13-or-5-7-135');
-    expect(explainStatusCode('4.7.600').learnMoreUrl).toContain('4-7-500-699');
-    expect(explainStatusCode('5.7.520').learnMoreUrl).toContain('external-email-forwarding');
+  it.each([
+    ['5.1.10', 'fix-error-code-550-5-1-10'],
+    ['4.4.7', 'fix-error-code-550-4-4-7'],
+    ['5.7.124', 'fix-error-code-5-7-124'],
+    ['5.7.135', 'fix-error-code-5-7-13-or-5-7-135'],
+    ['4.7.600', '4-7-500-699'],
+    ['5.7.520', 'external-email-forwarding'],
+  ])('uses the specific Learn article where one exists: %s → %s', (code, article) => {
+    expect(explainStatusCode(code).learnMoreUrl).toContain(article);
   });
 
   it('lets the error text choose among rows of the same code', () => {
@@ -194,10 +200,12 @@ describe('lookup order and forms', () => {
     expect(explainStatusCode('2.1.5', 'RESOLVER.OOF.IntToExt; handled internal OOF addressed to external recipient').meaning).toMatch(/out of office/);
   });
 
-  it('uses the entry override for permanent codes where waiting helps', () => {
-    expect(explainStatusCode('5.2.121').retryHelps).toBe(true);
-    expect(explainStatusCode('5.1.1').retryHelps).toBe(false);
-    expect(explainStatusCode('4.4.7').retryHelps).toBe(true);
+  it.each([
+    ['5.2.121', true],
+    ['5.1.1', false],
+    ['4.4.7', true],
+  ])('uses the entry override for permanent codes where waiting helps: %s retryHelps %s', (code, retryHelps) => {
+    expect(explainStatusCode(code).retryHelps).toBe(retryHelps);
   });
 });
 
@@ -229,16 +237,18 @@ describe('RFC 3463 fallback', () => {
     expect(x.learnMoreUrl).toContain('fix-error-code-550-5-7-1');
   });
 
-  it('maps each subject to an owner', () => {
-    expect(explainStatusCode('5.2.99').fixOwner).toBe('recipient admin');
-    expect(explainStatusCode('5.3.99').fixOwner).toBe('recipient admin');
-    expect(explainStatusCode('5.4.99').fixOwner).toBe('recipient admin');
-    expect(explainStatusCode('5.5.99').fixOwner).toBe('sender admin');
-    expect(explainStatusCode('5.6.99').fixOwner).toBe('sender');
-    expect(explainStatusCode('5.0.99').fixOwner).toBe('recipient admin');
+  it.each([
+    ['5.2.99', 'recipient admin'],
+    ['5.3.99', 'recipient admin'],
+    ['5.4.99', 'recipient admin'],
+    ['5.5.99', 'sender admin'],
+    ['5.6.99', 'sender'],
+    ['5.0.99', 'recipient admin'],
     // Like every unknown class-4 code: retried on its own (no Microsoft page names an owner for 4.7.x).
-    expect(explainStatusCode('4.7.999').fixOwner).toBe('nobody (retried automatically)');
-    expect(explainStatusCode('4.2.99').fixOwner).toBe('nobody (retried automatically)');
+    ['4.7.999', 'nobody (retried automatically)'],
+    ['4.2.99', 'nobody (retried automatically)'],
+  ])('maps each subject to an owner: %s → %s', (code, owner) => {
+    expect(explainStatusCode(code).fixOwner).toBe(owner);
   });
 
   it('class 2 is success and needs nothing', () => {

@@ -25,19 +25,28 @@ describe('explainTraceStatus', () => {
     for (const s of TRACE_STATUSES) expect(explainTraceStatus(s).status).toBe(s);
   });
 
-  it('flags only the problem statuses', () => {
-    const problems = ['failed', 'pending', 'quarantined', 'filteredAsSpam'];
-    const fine = ['delivered', 'expanded', 'gettingStatus', 'recalled', 'unknownFutureValue'];
-    for (const s of problems) expect(explainTraceStatus(s).isProblem, s).toBe(true);
-    for (const s of fine) expect(explainTraceStatus(s).isProblem, s).toBe(false);
+  it.each([
+    ['failed', true],
+    ['pending', true],
+    ['quarantined', true],
+    ['filteredAsSpam', true],
+    ['delivered', false],
+    ['expanded', false],
+    ['gettingStatus', false],
+    ['recalled', false],
+    ['unknownFutureValue', false],
+  ])('flags only the problem statuses: %s is a problem: %s', (status, isProblem) => {
+    expect(explainTraceStatus(status).isProblem).toBe(isProblem);
   });
 
-  it('is case- and spacing-insensitive', () => {
-    expect(explainTraceStatus('Delivered').status).toBe('delivered');
-    expect(explainTraceStatus('FILTEREDASSPAM').status).toBe('filteredAsSpam');
-    expect(explainTraceStatus('Filtered as spam').status).toBe('filteredAsSpam');
-    expect(explainTraceStatus('Getting status').status).toBe('gettingStatus');
-    expect(explainTraceStatus(' quarantined ').status).toBe('quarantined');
+  it.each([
+    ['Delivered', 'delivered'],
+    ['FILTEREDASSPAM', 'filteredAsSpam'],
+    ['Filtered as spam', 'filteredAsSpam'],
+    ['Getting status', 'gettingStatus'],
+    [' quarantined ', 'quarantined'],
+  ])('is case- and spacing-insensitive: %j is %s', (written, status) => {
+    expect(explainTraceStatus(written).status).toBe(status);
   });
 
   it('says that delivered does not mean Inbox', () => {
