@@ -286,155 +286,196 @@ const DELETED_RULE: Rule = { name: 'No mail to competitors', id: '-1', action: '
 // ---------------------------------------------------------------------------------------------
 // Lazy detail generation for background rows
 
-function generateEvents(world: World, row: MessageTraceRow): MessageTraceDetailEvent[] {
-  const key = `${row.id}|${row.recipientAddress.toLowerCase()}`;
-  const rng = new Rng(hashString(key, world.seed));
-  const list = new EventList(
-    { traceId: row.id, messageId: row.messageId, sender: row.senderAddress, recipient: row.recipientAddress },
-    rng,
-  );
-  const t0 = Date.parse(row.receivedDateTime);
-  let t = t0 + rng.int(200, 900);
-  const step = (min = 300, max = 2500): number => (t += rng.int(min, max));
-  const dir = directionOf(world, row);
-  const senderDomain = domainOf(row.senderAddress);
-  const recipientDomain = domainOf(row.recipientAddress);
-  const senderInfo = { host: senderHostFor(senderDomain), ip: row.fromIP };
-  const mx = { host: mxHostFor(recipientDomain), ip: row.toIP || toIpFor(rng, recipientDomain) };
-  const status = row.status.toLowerCase();
-  const spammy = SPAM_DOMAINS.includes(senderDomain);
+/** One background row's detail events, written as its status tells: the row's facts and a clock that moves on. */
+class RowEvents {
+  readonly rng: Rng;
+  readonly list: EventList;
+  /** The time of the latest event. */
+  t: number;
+  readonly dir: ReturnType<typeof directionOf>;
+  readonly senderDomain: string;
+  readonly recipientDomain: string;
+  readonly senderInfo: { host: string; ip: string };
+  readonly mx: { host: string; ip: string };
+  readonly spammy: boolean;
 
-  // Start of the record: how the message entered transport.
-  const begin = (): void => {
+  constructor(
+    readonly world: World,
+    readonly row: MessageTraceRow,
+    readonly key: string,
+  ) {
+    this.rng = new Rng(hashString(key, world.seed));
+    this.list = new EventList({ traceId: row.id, messageId: row.messageId, sender: row.senderAddress, recipient: row.recipientAddress }, this.rng);
+    this.t = Date.parse(row.receivedDateTime) + this.rng.int(200, 900);
+    this.dir = directionOf(world, row);
+    this.senderDomain = domainOf(row.senderAddress);
+    this.recipientDomain = domainOf(row.recipientAddress);
+    this.senderInfo = { host: senderHostFor(this.senderDomain), ip: row.fromIP };
+    this.mx = { host: mxHostFor(this.recipientDomain), ip: row.toIP || toIpFor(this.rng, this.recipientDomain) };
+    this.spammy = SPAM_DOMAINS.includes(this.senderDomain);
+  }
+
+  /** The clock moves on by a random step. */
+  step(min = 300, max = 2500): number {
+    return (this.t += this.rng.int(min, max));
+  }
+
+  /** Start of the record: how the message entered transport. */
+  begin(): void {
+    const { list, row } = this;
     if (isNdrSender(row.senderAddress)) {
-      list.receiveInternal(t, '255.255.255.255');
-    } else if (dir === 'inbound' || dir === 'external') {
-      list.receiveInbound(t, senderInfo, !spammy);
+      list.receiveInternal(this.t, '255.255.255.255');
+    } else if (this.dir === 'inbound' || this.dir === 'external') {
+      list.receiveInbound(this.t, this.senderInfo, !this.spammy);
     } else {
-      list.submit(t, 1);
-      list.receiveInternal(step(), row.fromIP);
+      list.submit(this.t, 1);
+      list.receiveInternal(this.step(), row.fromIP);
     }
-  };
-  const inboundVerdict = (v: SfaVerdict): void => {
-    if (dir === 'inbound' || dir === 'external') list.spamDiagnostics(step(100, 900), v, senderInfo);
-  };
+  }
 
-  switch (status) {
-    case 'gettingstatus':
-      begin();
+  /** The spam filter's verdict, for mail from outside. */
+  inboundVerdict(v: SfaVerdict): void {
+    if (this.dir === 'inbound' || this.dir === 'external') this.list.spamDiagnostics(this.step(100, 900), v, this.senderInfo);
+  }
+}
+
+function deliveredEvents(e: RowEvents): void {
+  const { list, row, rng } = e;
+  e.begin();
+  if (isNdrSender(row.senderAddress)) {
+    list.deliver(e.step(), 'Inbox');
+  } else if (e.dir === 'outbound') {
+    list.spamDiagnostics(e.step(100, 900), { sfv: 'NSPM', scl: 1, di: 'SO' }, { host: mailboxHost(rng), ip: row.fromIP });
+    list.sendExternal(e.step(500, 4000), e.mx);
+  } else if (e.spammy || (e.dir === 'inbound' && hashString(e.key, 7) % 17 === 0)) {
+    e.inboundVerdict({ sfv: 'SPM', scl: rng.pick([5, 6]), di: 'SJ' });
+    list.deliver(e.step(), 'Junk Email');
+  } else {
+    e.inboundVerdict({ sfv: 'NSPM', scl: rng.pick([-1, 1, 1, 1]) });
+    list.deliver(e.step(), 'Inbox');
+  }
+}
+
+function quarantinedEvents(e: RowEvents): void {
+  e.begin();
+  const [cat, scl, pcl] = e.rng.weighted<[string, number, number | undefined]>([
+    [['HPHSH', 9, 8], 40],
+    [['PHSH', 9, 6], 25],
+    [['HSPM', 9, undefined], 20],
+    [['BULK', 6, undefined], 15],
+  ]);
+  const verdict: SfaVerdict = { sfv: 'SPM', scl, di: 'SQ', cat };
+  if (pcl !== undefined) verdict.pcl = pcl;
+  if (cat === 'BULK') verdict.srv = 'BULK';
+  e.list.spamDiagnostics(e.step(100, 900), verdict, e.senderInfo);
+  e.list.spamVerdict(e.step(5, 300), scl, 'SPM', cat, 'SQ');
+  e.list.deliver(e.step(), 'Quarantine');
+}
+
+/** Still retrying: a few deferrals (not all of them have happened yet: the caller cuts at now). */
+function pendingEvents(e: RowEvents): void {
+  const { list, rng, mx } = e;
+  e.begin();
+  e.inboundVerdict({ sfv: 'NSPM', scl: 1 });
+  const count = rng.int(2, 6);
+  let at = e.t;
+  for (let i = 0; i < count; i++) {
+    at += (i === 0 ? rng.int(20, 90) * 1000 : rng.int(10, 40) * MINUTE);
+    if (e.dir === 'outbound') list.defer(at, i % 2 === 0 ? ledConnectionRefused(rng, mx, at) : ledPrimaryTargetDropped(rng, mx, at), mx);
+    else list.defer(at, ledThreadLimit());
+  }
+}
+
+/** A failure as planFailure decides it (the row's NDR shares the plan). */
+function failedEvents(e: RowEvents): void {
+  const { list, row, rng, mx } = e;
+  const plan = planFailure(e.world, row);
+  e.begin();
+  switch (plan.mode) {
+    case 'notFound':
+      list.fail(plan.failAt, ledRecipientNotFound(row.recipientAddress));
       break;
-    case 'delivered': {
-      begin();
-      if (isNdrSender(row.senderAddress)) {
-        list.deliver(step(), 'Inbox');
-      } else if (dir === 'outbound') {
-        list.spamDiagnostics(step(100, 900), { sfv: 'NSPM', scl: 1, di: 'SO' }, { host: mailboxHost(rng), ip: row.fromIP });
-        list.sendExternal(step(500, 4000), mx);
-      } else if (spammy || (dir === 'inbound' && hashString(key, 7) % 17 === 0)) {
-        inboundVerdict({ sfv: 'SPM', scl: rng.pick([5, 6]), di: 'SJ' });
-        list.deliver(step(), 'Junk Email');
-      } else {
-        inboundVerdict({ sfv: 'NSPM', scl: rng.pick([-1, 1, 1, 1]) });
-        list.deliver(step(), 'Inbox');
-      }
+    case 'dns':
+      list.transfer(e.step(200, 1500));
+      list.fail(plan.failAt, ledDnsDomain(rng, e.recipientDomain, plan.failAt), { outbound: { host: e.recipientDomain } });
+      break;
+    case 'dmarc':
+      list.fail(plan.failAt, ledDmarcReject(rng, e.senderDomain, plan.failAt));
+      break;
+    case 'mailboxFull':
+      e.inboundVerdict({ sfv: 'NSPM', scl: 1 });
+      list.fail(plan.failAt, ledMailboxFull());
+      break;
+    case 'transportRule': {
+      const rule = e.dir === 'outbound' ? rng.pick([PAYROLL_RULE, DELETED_RULE]) : EXE_RULE;
+      const at = plan.failAt;
+      // Graph lists these two in the same second, the Fail first.
+      list.fail(at, ledTransportRuleReject(), { sourceContext: 'Transport Rule Agent' });
+      list.transportRule(at - rng.int(1, 150), rule);
       break;
     }
+    case 'remoteUnknown':
+      list.spamDiagnostics(e.step(100, 900), { sfv: 'NSPM', scl: 1, di: 'SO' }, { host: mailboxHost(rng), ip: row.fromIP });
+      list.fail(plan.failAt, ledRemoteUserUnknown(row.recipientAddress, mx, plan.failAt), { outbound: mx });
+      break;
+    case 'expired': {
+      const span = plan.failAt - e.t;
+      const n = 6;
+      for (let i = 1; i <= n; i++) {
+        const at = e.t + Math.round((span * i) / (n + 1));
+        list.defer(at, i % 2 ? ledConnectionRefused(rng, mx, at) : ledPrimaryTargetDropped(rng, mx, at), mx);
+      }
+      list.fail(plan.failAt, ledQueueExpired(rng, mx, plan.failAt), { outbound: mx });
+      break;
+    }
+  }
+}
+
+function writeEvents(e: RowEvents, status: string): void {
+  switch (status) {
+    case 'delivered':
+      deliveredEvents(e);
+      break;
     case 'recalled':
-      begin();
-      list.deliver(step(), 'Inbox');
+      e.begin();
+      e.list.deliver(e.step(), 'Inbox');
       break;
     case 'expanded': {
-      begin();
-      const members = world.groups.get(row.recipientAddress.toLowerCase())?.length ?? 3;
-      list.expand(step(100, 600), members);
-      list.drop(step(10, 200), LED_GROUP_EXPANDED);
+      e.begin();
+      const members = e.world.groups.get(e.row.recipientAddress.toLowerCase())?.length ?? 3;
+      e.list.expand(e.step(100, 600), members);
+      e.list.drop(e.step(10, 200), LED_GROUP_EXPANDED);
       break;
     }
-    case 'quarantined': {
-      begin();
-      const [cat, scl, pcl] = rng.weighted<[string, number, number | undefined]>([
-        [['HPHSH', 9, 8], 40],
-        [['PHSH', 9, 6], 25],
-        [['HSPM', 9, undefined], 20],
-        [['BULK', 6, undefined], 15],
-      ]);
-      const verdict: SfaVerdict = { sfv: 'SPM', scl, di: 'SQ', cat };
-      if (pcl !== undefined) verdict.pcl = pcl;
-      if (cat === 'BULK') verdict.srv = 'BULK';
-      list.spamDiagnostics(step(100, 900), verdict, senderInfo);
-      list.spamVerdict(step(5, 300), scl, 'SPM', cat, 'SQ');
-      list.deliver(step(), 'Quarantine');
+    case 'quarantined':
+      quarantinedEvents(e);
       break;
-    }
     case 'filteredasspam':
-      begin();
-      list.spamDiagnostics(step(100, 900), { sfv: 'SPM', scl: 9, di: 'SD', cat: rng.pick(['SPM', 'HSPM']) }, senderInfo);
-      list.drop(step(10, 400), LED_SPAM_DELETED, 'Content Filter Agent');
+      e.begin();
+      e.list.spamDiagnostics(e.step(100, 900), { sfv: 'SPM', scl: 9, di: 'SD', cat: e.rng.pick(['SPM', 'HSPM']) }, e.senderInfo);
+      e.list.drop(e.step(10, 400), LED_SPAM_DELETED, 'Content Filter Agent');
       break;
-    case 'pending': {
-      begin();
-      inboundVerdict({ sfv: 'NSPM', scl: 1 });
-      const count = rng.int(2, 6);
-      let at = t;
-      for (let i = 0; i < count; i++) {
-        at += (i === 0 ? rng.int(20, 90) * 1000 : rng.int(10, 40) * MINUTE);
-        if (dir === 'outbound') list.defer(at, i % 2 === 0 ? ledConnectionRefused(rng, mx, at) : ledPrimaryTargetDropped(rng, mx, at), mx);
-        else list.defer(at, ledThreadLimit());
-      }
+    case 'pending':
+      pendingEvents(e);
       break;
-    }
-    case 'failed': {
-      const plan = planFailure(world, row);
-      begin();
-      switch (plan.mode) {
-        case 'notFound':
-          list.fail(plan.failAt, ledRecipientNotFound(row.recipientAddress));
-          break;
-        case 'dns':
-          list.transfer(step(200, 1500));
-          list.fail(plan.failAt, ledDnsDomain(rng, recipientDomain, plan.failAt), { outbound: { host: recipientDomain } });
-          break;
-        case 'dmarc':
-          list.fail(plan.failAt, ledDmarcReject(rng, senderDomain, plan.failAt));
-          break;
-        case 'mailboxFull':
-          inboundVerdict({ sfv: 'NSPM', scl: 1 });
-          list.fail(plan.failAt, ledMailboxFull());
-          break;
-        case 'transportRule': {
-          const rule = dir === 'outbound' ? rng.pick([PAYROLL_RULE, DELETED_RULE]) : EXE_RULE;
-          const at = plan.failAt;
-          // Graph lists these two in the same second, the Fail first.
-          list.fail(at, ledTransportRuleReject(), { sourceContext: 'Transport Rule Agent' });
-          list.transportRule(at - rng.int(1, 150), rule);
-          break;
-        }
-        case 'remoteUnknown':
-          list.spamDiagnostics(step(100, 900), { sfv: 'NSPM', scl: 1, di: 'SO' }, { host: mailboxHost(rng), ip: row.fromIP });
-          list.fail(plan.failAt, ledRemoteUserUnknown(row.recipientAddress, mx, plan.failAt), { outbound: mx });
-          break;
-        case 'expired': {
-          const span = plan.failAt - t;
-          const n = 6;
-          for (let i = 1; i <= n; i++) {
-            const at = t + Math.round((span * i) / (n + 1));
-            list.defer(at, i % 2 ? ledConnectionRefused(rng, mx, at) : ledPrimaryTargetDropped(rng, mx, at), mx);
-          }
-          list.fail(plan.failAt, ledQueueExpired(rng, mx, plan.failAt), { outbound: mx });
-          break;
-        }
-      }
+    case 'failed':
+      failedEvents(e);
       break;
-    }
-    default:
-      begin();
+    default: // gettingStatus and anything else: only the start
+      e.begin();
   }
+}
+
+function generateEvents(world: World, row: MessageTraceRow): MessageTraceDetailEvent[] {
+  const e = new RowEvents(world, row, `${row.id}|${row.recipientAddress.toLowerCase()}`);
+  const status = row.status.toLowerCase();
+  writeEvents(e, status);
   // Nothing can have happened after "now" of the tenant: retries still to come are left out; the
   // outcome of a row that already has its final status is pulled back to "now".
-  if (status === 'pending' || status === 'gettingstatus') return list.events.filter((e) => Date.parse(e.dateTime) <= world.now);
+  if (status === 'pending' || status === 'gettingstatus') return e.list.events.filter((x) => Date.parse(x.dateTime) <= world.now);
   const nowIso = iso(world.now);
-  for (const e of list.events) if (e.dateTime > nowIso) e.dateTime = nowIso;
-  return list.events;
+  for (const x of e.list.events) if (x.dateTime > nowIso) x.dateTime = nowIso;
+  return e.list.events;
 }
 
 // ---------------------------------------------------------------------------------------------
