@@ -620,148 +620,219 @@ function deferralSentence(timeline: TimelineEntry[]): string | undefined {
   return `It was delayed: delivery was deferred ${defers.length} time${defers.length > 1 ? 's' : ''} from ${when(defers[0]!.dateTime)} to ${when(last.dateTime)}${reason}, and Exchange Online retried until it went through.${meaning}`;
 }
 
-function buildSummary(ctx: StoryContext): string {
-  const { outcome, diagnosis: d, spam, rules, recipient } = ctx;
-  const status = outcome.statusEntry?.facts.recipientStatus;
-  const at = outcome.at ? when(outcome.at) : undefined;
-  const atWords = at ? ` at ${at}` : '';
-  const parts: string[] = [];
+/** What every outcome's story uses: the decisive status, the time (words) and the spam verdict in short. */
+interface SummaryWords {
+  status: RecipientStatus | undefined;
+  at: string | undefined;
+  atWords: string;
+  verdict: string | undefined;
+}
 
-  const verdict = spamShort(ctx.timeline, spam);
-  switch (outcome.state) {
-    case 'delivered': {
-      const folder = outcome.folder;
-      if (isJunkFolder(folder)) {
-        parts.push(`Delivered to ${recipient}${atWords}${sinceStart(ctx, outcome.decisive)}, but into the Junk Email folder${verdict ? ` (${verdict})` : ''}.`);
-        parts.push(
-          'If it is legitimate, the recipient marks it "Not junk" or adds the sender to Safe Senders; the recipient\'s admin can review the anti-spam policy or allow the sender in the Tenant Allow/Block List, and the sender\'s admin should make sure SPF, DKIM and DMARC pass.',
-        );
-      } else {
-        parts.push(`Delivered to ${recipient}${folder ? ` (${folder})` : ''}${atWords}${sinceStart(ctx, outcome.decisive)}.`);
-        if (spamIsNotable(ctx.timeline, spam) && spam) parts.push(sentence(spam.summary));
-        const delay = deferralSentence(ctx.timeline);
-        if (delay) parts.push(delay);
-        parts.push(delay ? 'It arrived in the end; nothing needs fixing unless the delay repeats.' : 'Nothing needs fixing.');
-      }
-      break;
-    }
-    case 'quarantined': {
-      parts.push(`Quarantined${atWords}${verdict ? ` (${verdict})` : ''}: ${recipient} did not get the message.`);
-      const { cat } = spamCategory(ctx.timeline);
-      if (rules?.some((r) => r.kind === 'transport') && cat && /HPHSH|HPHISH|MALW/.test(cat)) {
-        parts.push('A mail flow rule that bypasses spam filtering does not override high-confidence phishing or malware verdicts.');
-      }
-      if (d) parts.push(sentence(`What to do (${ownerWords(d.fixOwner)}): ${d.fix}`));
-      break;
-    }
-    case 'filteredAsSpam': {
-      parts.push(`Filtered as spam${verdict ? ` (${verdict})` : ''}: ${recipient} did not get the message in the Inbox${outcome.folder ? ` (last event: ${outcome.folder})` : ''}.`);
-      if (d) parts.push(sentence(`What to do (${ownerWords(d.fixOwner)}): ${d.fix}`));
-      break;
-    }
-    case 'failed': {
-      const defers = deferralStats(ctx.timeline);
-      const retried =
-        defers.count > 0 && defers.first && outcome.decisive && defers.first !== outcome.decisive
-          ? ` after ${defers.count} deferral${defers.count > 1 ? 's' : ''} since ${when(defers.first.dateTime)}`
-          : '';
-      const domainMissing = isDomainMissing(status, d?.code);
-      const code = status ? codeLine(status) : '';
-      // For a DNS failure the "remote host" is only the name that did not resolve: no server answered.
-      const remote = domainMissing ? '' : remoteWords(status);
-      parts.push(
-        `Not delivered to ${recipient}: failed${atWords}${sinceStart(ctx, outcome.decisive)}${retried}${code ? ` with ${code}` : ''}${remote}.`,
-      );
-      if (domainMissing) {
-        const domain = domainOf(ctx.recipientAddress.trim()) || status?.remoteHost;
-        parts.push(
-          `The recipient's domain${domain ? ` ${fenceUntrusted(domain, 80)}` : ''} does not exist in DNS.`,
-          "The sender should check the spelling of the address and resend.",
-        );
-        if (d) parts.push(d.retryHelps ? 'Retrying can help once the domain resolves.' : 'Retrying will not help.');
-      } else {
-        if (status && (status.text || status.message)) parts.push(closeSentence(`Reason given: ${fenceUntrusted(status.text || status.message, 120)}`));
-        if (d) parts.push(sentence(firstSentence(d.meaning)));
-        const rs = ruleSentence(rules);
-        if (rs) parts.push(rs);
-        if (d) parts.push(...actionSentences(d, false, ctx.ruleDeleted));
-      }
-      break;
-    }
-    case 'deferred':
-    case 'pending': {
-      const defers = deferralStats(ctx.timeline);
-      if (defers.count > 0 || status) {
-        const last = defers.last ?? outcome.statusEntry;
-        parts.push(
-          `Not delivered yet: delivery to ${recipient} is deferred${outcome.state === 'pending' ? ' (status pending)' : ''}. ` +
-            `The last attempt at ${when(last?.dateTime)} got ${status ? `${codeLine(status) || 'an error'}${remoteWords(status)}: ${fenceUntrusted(status.text || status.message || '', 120)}` : 'a temporary error'}` +
-            `${defers.count > 1 ? ` (${defers.count} deferrals since ${when(defers.first?.dateTime)})` : ''}.`,
-        );
-        if (d) parts.push(sentence(firstSentence(d.meaning)));
-        parts.push(
-          `Exchange Online keeps retrying; if it keeps failing, the message expires ${expiryWindow(defers.first ?? last)} with 550 4.4.7 QUEUE.Expired and the sender gets an NDR.`,
-        );
-        if (d) parts.push(sentence(`What to do (${ownerWords(d.fixOwner)}): ${d.fix}`));
-      } else {
-        parts.push(
-          `Delivery to ${recipient} is still under way${ctx.timeline.length > 0 ? `; the latest event is ${eventName(ctx.timeline[ctx.timeline.length - 1]!.event)} at ${when(ctx.timeline[ctx.timeline.length - 1]!.dateTime)}` : ''}. Check again in a few minutes; the trace can lag 5–10 minutes.`,
-        );
-      }
-      break;
-    }
-    case 'expanded': {
-      const expand = [...ctx.timeline].reverse().find((e) => e.outcome === 'expanded');
-      const count = expand?.facts.recipientCount;
-      parts.push(
-        `${recipient} is a distribution group: this row records the group's expansion${at ? ` at ${at}` : ''}${count !== undefined ? ` into ${count} recipient${count === 1 ? '' : 's'}` : ''}, not a delivery.`,
-        `Each member has its own row with its own outcome: look them up with search_traces by the trace id${ctx.traceId ? ` ${ctx.traceId}` : ''}.`,
-      );
-      break;
-    }
-    case 'dropped': {
-      if (outcome.normal) {
-        const comp = status?.component ?? '';
-        const why = /RESOLVER\.OOF/i.test(comp)
-          ? 'an automatic reply (out of office) addressed to an external recipient was suppressed by the organization\'s settings for automatic replies to external domains'
-          : 'this copy was intentionally discarded (for example a duplicate, a group copy or a completed moderation request)';
-        parts.push(
-          `The copy for ${recipient} was dropped${atWords} with ${status ? fenceUntrusted(`${codeLine(status)} ${status.component ?? ''}`.trim(), 60) : 'a success code'}: ${why}.`,
-          'This is normal: 250 2.1.5 is a success code, not an error, and no NDR is sent.',
-        );
-      } else {
-        parts.push(
-          `Not delivered to ${recipient}: the message was dropped${atWords} without an NDR${status ? ` with ${codeLine(status) || 'an error'}${remoteWords(status)}: ${fenceUntrusted(status.text, 120)}` : ''}.`,
-        );
-        if (d) parts.push(sentence(firstSentence(d.meaning)));
-        const rs = ruleSentence(rules);
-        if (rs) parts.push(rs);
-        if (d) parts.push(...actionSentences(d, false, ctx.ruleDeleted));
-      }
-      break;
-    }
-    case 'recalled': {
-      // The recall is known only from the row status: it leads, and the delivery the events show
-      // is told as what came before it, so it is not read as "the recall failed".
-      const before = outcome.beforeRecall;
-      const delivered = before?.state === 'delivered' || before?.state === 'quarantined';
-      parts.push(
-        `Recalled: the trace status for ${recipient} is recalled, so the sender recalled this message (Message Recall).`,
-        delivered
-          ? `Before the recall it was delivered${before?.folder ? ` (${cleanText(before.folder, 40)})` : ''}${before?.at ? ` at ${when(before.at)}` : ''}, as the events below show; the recall itself is not a trace event.`
-          : `The recall itself is not a trace event${at ? `; the last traced event was at ${at}` : ''}.`,
-        `A recall removes the message from the mailbox if it is still unread; the recall status report in the sender's mailbox says per recipient whether it worked.`,
-      );
-      break;
-    }
-    default: {
-      parts.push(
-        ctx.timeline.length === 0
-          ? `The trace has no events for ${recipient}. The message may be too recent (the trace lags 5–10 minutes) or the address may not match the row; check the recipient address.`
-          : `The trace shows no final event for ${recipient} yet; the latest is ${eventName(ctx.timeline[ctx.timeline.length - 1]!.event)} at ${when(ctx.timeline[ctx.timeline.length - 1]!.dateTime)}.`,
-      );
-    }
+/** Delivered: where to, when, and whether anything needs fixing (junk, a notable verdict, a delay). */
+function deliveredStory(ctx: StoryContext, w: SummaryWords): string[] {
+  const { outcome, spam, recipient } = ctx;
+  const { atWords, verdict } = w;
+  const parts: string[] = [];
+  const folder = outcome.folder;
+  if (isJunkFolder(folder)) {
+    parts.push(`Delivered to ${recipient}${atWords}${sinceStart(ctx, outcome.decisive)}, but into the Junk Email folder${verdict ? ` (${verdict})` : ''}.`);
+    parts.push(
+      'If it is legitimate, the recipient marks it "Not junk" or adds the sender to Safe Senders; the recipient\'s admin can review the anti-spam policy or allow the sender in the Tenant Allow/Block List, and the sender\'s admin should make sure SPF, DKIM and DMARC pass.',
+    );
+  } else {
+    parts.push(`Delivered to ${recipient}${folder ? ` (${folder})` : ''}${atWords}${sinceStart(ctx, outcome.decisive)}.`);
+    if (spamIsNotable(ctx.timeline, spam) && spam) parts.push(sentence(spam.summary));
+    const delay = deferralSentence(ctx.timeline);
+    if (delay) parts.push(delay);
+    parts.push(delay ? 'It arrived in the end; nothing needs fixing unless the delay repeats.' : 'Nothing needs fixing.');
   }
+  return parts;
+}
+
+/** Quarantined: the verdict and what to do. */
+function quarantinedStory(ctx: StoryContext, w: SummaryWords): string[] {
+  const { diagnosis: d, rules, recipient } = ctx;
+  const { atWords, verdict } = w;
+  const parts: string[] = [];
+  parts.push(`Quarantined${atWords}${verdict ? ` (${verdict})` : ''}: ${recipient} did not get the message.`);
+  const { cat } = spamCategory(ctx.timeline);
+  if (rules?.some((r) => r.kind === 'transport') && cat && /HPHSH|HPHISH|MALW/.test(cat)) {
+    parts.push('A mail flow rule that bypasses spam filtering does not override high-confidence phishing or malware verdicts.');
+  }
+  if (d) parts.push(sentence(`What to do (${ownerWords(d.fixOwner)}): ${d.fix}`));
+  return parts;
+}
+
+/** Filtered as spam: the verdict and what to do. */
+function filteredAsSpamStory(ctx: StoryContext, w: SummaryWords): string[] {
+  const { outcome, diagnosis: d, recipient } = ctx;
+  const { verdict } = w;
+  const parts: string[] = [];
+  parts.push(`Filtered as spam${verdict ? ` (${verdict})` : ''}: ${recipient} did not get the message in the Inbox${outcome.folder ? ` (last event: ${outcome.folder})` : ''}.`);
+  if (d) parts.push(sentence(`What to do (${ownerWords(d.fixOwner)}): ${d.fix}`));
+  return parts;
+}
+
+/** Failed: when, with which code, why, and what to do (a missing domain told on its own). */
+function failedStory(ctx: StoryContext, w: SummaryWords): string[] {
+  const { outcome, diagnosis: d, rules, recipient } = ctx;
+  const { status, atWords } = w;
+  const parts: string[] = [];
+  const defers = deferralStats(ctx.timeline);
+  const retried =
+    defers.count > 0 && defers.first && outcome.decisive && defers.first !== outcome.decisive
+      ? ` after ${defers.count} deferral${defers.count > 1 ? 's' : ''} since ${when(defers.first.dateTime)}`
+      : '';
+  const domainMissing = isDomainMissing(status, d?.code);
+  const code = status ? codeLine(status) : '';
+  // For a DNS failure the "remote host" is only the name that did not resolve: no server answered.
+  const remote = domainMissing ? '' : remoteWords(status);
+  parts.push(
+    `Not delivered to ${recipient}: failed${atWords}${sinceStart(ctx, outcome.decisive)}${retried}${code ? ` with ${code}` : ''}${remote}.`,
+  );
+  if (domainMissing) {
+    const domain = domainOf(ctx.recipientAddress.trim()) || status?.remoteHost;
+    parts.push(
+      `The recipient's domain${domain ? ` ${fenceUntrusted(domain, 80)}` : ''} does not exist in DNS.`,
+      "The sender should check the spelling of the address and resend.",
+    );
+    if (d) parts.push(d.retryHelps ? 'Retrying can help once the domain resolves.' : 'Retrying will not help.');
+  } else {
+    if (status && (status.text || status.message)) parts.push(closeSentence(`Reason given: ${fenceUntrusted(status.text || status.message, 120)}`));
+    if (d) parts.push(sentence(firstSentence(d.meaning)));
+    const rs = ruleSentence(rules);
+    if (rs) parts.push(rs);
+    if (d) parts.push(...actionSentences(d, false, ctx.ruleDeleted));
+  }
+  return parts;
+}
+
+/** Deferred or pending: the last attempt, what it got, and when the message expires if retries keep failing. */
+function deferredStory(ctx: StoryContext, w: SummaryWords): string[] {
+  const { outcome, diagnosis: d, recipient } = ctx;
+  const { status } = w;
+  const parts: string[] = [];
+  const defers = deferralStats(ctx.timeline);
+  if (defers.count > 0 || status) {
+    const last = defers.last ?? outcome.statusEntry;
+    parts.push(
+      `Not delivered yet: delivery to ${recipient} is deferred${outcome.state === 'pending' ? ' (status pending)' : ''}. ` +
+        `The last attempt at ${when(last?.dateTime)} got ${status ? `${codeLine(status) || 'an error'}${remoteWords(status)}: ${fenceUntrusted(status.text || status.message || '', 120)}` : 'a temporary error'}` +
+        `${defers.count > 1 ? ` (${defers.count} deferrals since ${when(defers.first?.dateTime)})` : ''}.`,
+    );
+    if (d) parts.push(sentence(firstSentence(d.meaning)));
+    parts.push(
+      `Exchange Online keeps retrying; if it keeps failing, the message expires ${expiryWindow(defers.first ?? last)} with 550 4.4.7 QUEUE.Expired and the sender gets an NDR.`,
+    );
+    if (d) parts.push(sentence(`What to do (${ownerWords(d.fixOwner)}): ${d.fix}`));
+  } else {
+    parts.push(
+      `Delivery to ${recipient} is still under way${ctx.timeline.length > 0 ? `; the latest event is ${eventName(ctx.timeline[ctx.timeline.length - 1]!.event)} at ${when(ctx.timeline[ctx.timeline.length - 1]!.dateTime)}` : ''}. Check again in a few minutes; the trace can lag 5–10 minutes.`,
+    );
+  }
+  return parts;
+}
+
+/** A group row: its expansion, not a delivery. */
+function expandedStory(ctx: StoryContext, w: SummaryWords): string[] {
+  const { recipient } = ctx;
+  const { at } = w;
+  const parts: string[] = [];
+  const expand = [...ctx.timeline].reverse().find((e) => e.outcome === 'expanded');
+  const count = expand?.facts.recipientCount;
+  parts.push(
+    `${recipient} is a distribution group: this row records the group's expansion${at ? ` at ${at}` : ''}${count !== undefined ? ` into ${count} recipient${count === 1 ? '' : 's'}` : ''}, not a delivery.`,
+    `Each member has its own row with its own outcome: look them up with search_traces by the trace id${ctx.traceId ? ` ${ctx.traceId}` : ''}.`,
+  );
+  return parts;
+}
+
+/** Dropped: a normal drop (250 2.1.5) told as such, else why and what to do. */
+function droppedStory(ctx: StoryContext, w: SummaryWords): string[] {
+  const { outcome, diagnosis: d, rules, recipient } = ctx;
+  const { status, atWords } = w;
+  const parts: string[] = [];
+  if (outcome.normal) {
+    const comp = status?.component ?? '';
+    const why = /RESOLVER\.OOF/i.test(comp)
+      ? 'an automatic reply (out of office) addressed to an external recipient was suppressed by the organization\'s settings for automatic replies to external domains'
+      : 'this copy was intentionally discarded (for example a duplicate, a group copy or a completed moderation request)';
+    parts.push(
+      `The copy for ${recipient} was dropped${atWords} with ${status ? fenceUntrusted(`${codeLine(status)} ${status.component ?? ''}`.trim(), 60) : 'a success code'}: ${why}.`,
+      'This is normal: 250 2.1.5 is a success code, not an error, and no NDR is sent.',
+    );
+  } else {
+    parts.push(
+      `Not delivered to ${recipient}: the message was dropped${atWords} without an NDR${status ? ` with ${codeLine(status) || 'an error'}${remoteWords(status)}: ${fenceUntrusted(status.text, 120)}` : ''}.`,
+    );
+    if (d) parts.push(sentence(firstSentence(d.meaning)));
+    const rs = ruleSentence(rules);
+    if (rs) parts.push(rs);
+    if (d) parts.push(...actionSentences(d, false, ctx.ruleDeleted));
+  }
+  return parts;
+}
+
+/** Recalled: the recall leads, the delivery before it follows. */
+function recalledStory(ctx: StoryContext, w: SummaryWords): string[] {
+  const { outcome, recipient } = ctx;
+  const { at } = w;
+  const parts: string[] = [];
+  // The recall is known only from the row status: it leads, and the delivery the events show
+  // is told as what came before it, so it is not read as "the recall failed".
+  const before = outcome.beforeRecall;
+  const delivered = before?.state === 'delivered' || before?.state === 'quarantined';
+  parts.push(
+    `Recalled: the trace status for ${recipient} is recalled, so the sender recalled this message (Message Recall).`,
+    delivered
+      ? `Before the recall it was delivered${before?.folder ? ` (${cleanText(before.folder, 40)})` : ''}${before?.at ? ` at ${when(before.at)}` : ''}, as the events below show; the recall itself is not a trace event.`
+      : `The recall itself is not a trace event${at ? `; the last traced event was at ${at}` : ''}.`,
+    `A recall removes the message from the mailbox if it is still unread; the recall status report in the sender's mailbox says per recipient whether it worked.`,
+  );
+  return parts;
+}
+
+/** No final event (yet), or no events at all. */
+function unfinishedStory(ctx: StoryContext): string[] {
+  const { recipient } = ctx;
+  const parts: string[] = [];
+  parts.push(
+    ctx.timeline.length === 0
+      ? `The trace has no events for ${recipient}. The message may be too recent (the trace lags 5–10 minutes) or the address may not match the row; check the recipient address.`
+      : `The trace shows no final event for ${recipient} yet; the latest is ${eventName(ctx.timeline[ctx.timeline.length - 1]!.event)} at ${when(ctx.timeline[ctx.timeline.length - 1]!.dateTime)}.`,
+  );
+  return parts;
+}
+
+function outcomeStory(ctx: StoryContext, w: SummaryWords): string[] {
+  switch (ctx.outcome.state) {
+    case 'delivered':
+      return deliveredStory(ctx, w);
+    case 'quarantined':
+      return quarantinedStory(ctx, w);
+    case 'filteredAsSpam':
+      return filteredAsSpamStory(ctx, w);
+    case 'failed':
+      return failedStory(ctx, w);
+    case 'deferred':
+    case 'pending':
+      return deferredStory(ctx, w);
+    case 'expanded':
+      return expandedStory(ctx, w);
+    case 'dropped':
+      return droppedStory(ctx, w);
+    case 'recalled':
+      return recalledStory(ctx, w);
+    default:
+      return unfinishedStory(ctx);
+  }
+}
+
+function buildSummary(ctx: StoryContext): string {
+  const { outcome, spam, rules } = ctx;
+  const at = outcome.at ? when(outcome.at) : undefined;
+  const w: SummaryWords = { status: outcome.statusEntry?.facts.recipientStatus, at, atWords: at ? ` at ${at}` : '', verdict: spamShort(ctx.timeline, spam) };
+  const parts = outcomeStory(ctx, w);
 
   // Rules matter to every outcome; failures already named them.
   if ((outcome.state !== 'failed' && !(outcome.state === 'dropped' && !outcome.normal)) && rules && rules.length > 0) {
