@@ -582,6 +582,17 @@ function actionSentences(d: Diagnosis, skipFix = false, ruleDeleted = false): st
   return out;
 }
 
+/** Why a message did not arrive and what to do: the code's meaning, the rules that matched, the actions. */
+function whyAndWhatToDo(ctx: StoryContext): string[] {
+  const { diagnosis: d, rules } = ctx;
+  const out: string[] = [];
+  if (d) out.push(sentence(firstSentence(d.meaning)));
+  const rs = ruleSentence(rules);
+  if (rs) out.push(rs);
+  if (d) out.push(...actionSentences(d, false, ctx.ruleDeleted));
+  return out;
+}
+
 function sinceStart(ctx: StoryContext, entry: TimelineEntry | undefined): string {
   if (!entry || entry.elapsedSeconds <= 0) return '';
   const first = ctx.timeline[0];
@@ -675,7 +686,7 @@ function filteredAsSpamStory(ctx: StoryContext, w: SummaryWords): string[] {
 
 /** Failed: when, with which code, why, and what to do (a missing domain told on its own). */
 function failedStory(ctx: StoryContext, w: SummaryWords): string[] {
-  const { outcome, diagnosis: d, rules, recipient } = ctx;
+  const { outcome, diagnosis: d, recipient } = ctx;
   const { status, atWords } = w;
   const parts: string[] = [];
   const defers = deferralStats(ctx.timeline);
@@ -699,10 +710,7 @@ function failedStory(ctx: StoryContext, w: SummaryWords): string[] {
     if (d) parts.push(d.retryHelps ? 'Retrying can help once the domain resolves.' : 'Retrying will not help.');
   } else {
     if (status && (status.text || status.message)) parts.push(closeSentence(`Reason given: ${fenceUntrusted(status.text || status.message, 120)}`));
-    if (d) parts.push(sentence(firstSentence(d.meaning)));
-    const rs = ruleSentence(rules);
-    if (rs) parts.push(rs);
-    if (d) parts.push(...actionSentences(d, false, ctx.ruleDeleted));
+    parts.push(...whyAndWhatToDo(ctx));
   }
   return parts;
 }
@@ -749,7 +757,7 @@ function expandedStory(ctx: StoryContext, w: SummaryWords): string[] {
 
 /** Dropped: a normal drop (250 2.1.5) told as such, else why and what to do. */
 function droppedStory(ctx: StoryContext, w: SummaryWords): string[] {
-  const { outcome, diagnosis: d, rules, recipient } = ctx;
+  const { outcome, recipient } = ctx;
   const { status, atWords } = w;
   const parts: string[] = [];
   if (outcome.normal) {
@@ -765,10 +773,7 @@ function droppedStory(ctx: StoryContext, w: SummaryWords): string[] {
     parts.push(
       `Not delivered to ${recipient}: the message was dropped${atWords} without an NDR${status ? ` with ${codeLine(status) || 'an error'}${remoteWords(status)}: ${fenceUntrusted(status.text, 120)}` : ''}.`,
     );
-    if (d) parts.push(sentence(firstSentence(d.meaning)));
-    const rs = ruleSentence(rules);
-    if (rs) parts.push(rs);
-    if (d) parts.push(...actionSentences(d, false, ctx.ruleDeleted));
+    parts.push(...whyAndWhatToDo(ctx));
   }
   return parts;
 }
