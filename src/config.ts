@@ -247,6 +247,8 @@ function readAuth(env: Env, problems: ConfigProblem[]): AuthConfig {
     problems.push({ setting, problem, fix });
     return none(problem);
   };
+  /** An app mode's own setting (beside the app ids) is missing. */
+  const notSet = (setting: string, fix: string): AuthConfig => missing(setting, `MESSAGE_TRACE_AUTH=${mode} but ${setting} is not set.`, fix);
 
   switch (mode) {
     case 'access-token':
@@ -259,22 +261,12 @@ function readAuth(env: Env, problems: ConfigProblem[]): AuthConfig {
           );
     case 'client-secret': {
       const app = requireApp(env, mode, problems);
-      if (!secret)
-        return missing(
-          'AZURE_CLIENT_SECRET',
-          'MESSAGE_TRACE_AUTH=client-secret but AZURE_CLIENT_SECRET is not set.',
-          'Set AZURE_CLIENT_SECRET to a client secret value of the app registration (Certificates & secrets).',
-        );
+      if (!secret) return notSet('AZURE_CLIENT_SECRET', 'Set AZURE_CLIENT_SECRET to a client secret value of the app registration (Certificates & secrets).');
       return app ? { mode, ...app, clientSecret: secret, reason: 'MESSAGE_TRACE_AUTH=client-secret' } : none('incomplete app settings');
     }
     case 'client-certificate': {
       const app = requireApp(env, mode, problems);
-      if (!certPath)
-        return missing(
-          'AZURE_CLIENT_CERTIFICATE_PATH',
-          'MESSAGE_TRACE_AUTH=client-certificate but AZURE_CLIENT_CERTIFICATE_PATH is not set.',
-          'Set AZURE_CLIENT_CERTIFICATE_PATH to a PEM file holding the certificate and its private key.',
-        );
+      if (!certPath) return notSet('AZURE_CLIENT_CERTIFICATE_PATH', 'Set AZURE_CLIENT_CERTIFICATE_PATH to a PEM file holding the certificate and its private key.');
       return app
         ? {
             mode,
@@ -287,12 +279,7 @@ function readAuth(env: Env, problems: ConfigProblem[]): AuthConfig {
     }
     case 'workload-identity': {
       const app = requireApp(env, mode, problems);
-      if (!tokenFile)
-        return missing(
-          'AZURE_FEDERATED_TOKEN_FILE',
-          'MESSAGE_TRACE_AUTH=workload-identity but AZURE_FEDERATED_TOKEN_FILE is not set.',
-          'Run the server in a pod with Azure workload identity enabled, which sets AZURE_FEDERATED_TOKEN_FILE.',
-        );
+      if (!tokenFile) return notSet('AZURE_FEDERATED_TOKEN_FILE', 'Run the server in a pod with Azure workload identity enabled, which sets AZURE_FEDERATED_TOKEN_FILE.');
       return app ? { mode, ...app, tokenFilePath: tokenFile, reason: 'MESSAGE_TRACE_AUTH=workload-identity' } : none('incomplete app settings');
     }
     case 'managed-identity': {
