@@ -134,17 +134,29 @@ function readGraphOrigin(env: Env, problems: ConfigProblem[]): string {
   return url.origin;
 }
 
-function readApiVersion(env: Env, problems: ConfigProblem[]): ApiVersion {
-  const raw = value(env, 'MESSAGE_TRACE_API_VERSION');
-  if (!raw) return 'v1.0';
-  const found = API_VERSIONS.find((v) => v === raw.toLowerCase());
+/**
+ * A setting with a fixed set of values, read case-insensitively: unset gives the default; any
+ * other value is a problem (naming what it is not) and gives the default too.
+ */
+function readChoice<T extends string>(
+  env: Env,
+  problems: ConfigProblem[],
+  setting: string,
+  choices: readonly T[],
+  fallback: T,
+  isNot: string,
+  fix: string,
+): T {
+  const raw = value(env, setting);
+  if (!raw) return fallback;
+  const found = choices.find((c) => c === raw.toLowerCase());
   if (found) return found;
-  problems.push({
-    setting: 'MESSAGE_TRACE_API_VERSION',
-    problem: `its value is not a Graph API version this server supports (${described(raw)}).`,
-    fix: 'Set it to v1.0 (the default) or beta.',
-  });
-  return 'v1.0';
+  problems.push({ setting, problem: `its value is not ${isNot} (${described(raw)}).`, fix });
+  return fallback;
+}
+
+function readApiVersion(env: Env, problems: ConfigProblem[]): ApiVersion {
+  return readChoice(env, problems, 'MESSAGE_TRACE_API_VERSION', API_VERSIONS, 'v1.0', 'a Graph API version this server supports', 'Set it to v1.0 (the default) or beta.');
 }
 
 function readPositiveInt(
@@ -188,16 +200,7 @@ function checkClientId(clientId: string, problems: ConfigProblem[]): void {
 }
 
 function readAuthMode(env: Env, problems: ConfigProblem[]): AuthModeSetting {
-  const raw = value(env, 'MESSAGE_TRACE_AUTH');
-  if (!raw) return 'auto';
-  const found = AUTH_MODES.find((m) => m === raw.toLowerCase());
-  if (found) return found;
-  problems.push({
-    setting: 'MESSAGE_TRACE_AUTH',
-    problem: `its value is not an authentication mode (${described(raw)}).`,
-    fix: `Set it to one of: ${AUTH_MODES.join(', ')} (or remove it to choose automatically).`,
-  });
-  return 'auto';
+  return readChoice<AuthModeSetting>(env, problems, 'MESSAGE_TRACE_AUTH', AUTH_MODES, 'auto', 'an authentication mode', `Set it to one of: ${AUTH_MODES.join(', ')} (or remove it to choose automatically).`);
 }
 
 /** Needs a tenant and client id; records a problem naming each one that is missing. */
