@@ -197,6 +197,23 @@ function webRequest(req: IncomingMessage, body: Buffer | undefined, signal: Abor
   });
 }
 
+/**
+ * Wait until a stalled response can take more, or the client is gone. Whichever listener did not
+ * fire is removed: a long stream stalls many times, and leftover 'close' listeners pile up (Node
+ * warns past 10).
+ */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /** Write the endpoint's response: status, headers and body. Streamed (SSE) answers honour backpressure. */
 async function relay(response: Response, res: ServerResponse, signal: AbortSignal): Promise<void> {
   const out: Record<string, string> = {};
@@ -206,10 +223,7 @@ async function relay(response: Response, res: ServerResponse, signal: AbortSigna
   try {
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       if (signal.aborted) break;
-      if (!res.write(chunk)) await new Promise<void>((resolve) => {
-        res.once('drain', resolve);
-        res.once('close', resolve);
-      });
+      if (!res.write(chunk)) await drainedOrClosed(res);
     }
   } catch {
     // the client went away; the handler's signal already cancelled the call
