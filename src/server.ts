@@ -5,7 +5,7 @@
  * everything else is plain functions (the HTTP front in src/http/ hands this module web-standard
  * requests of callers it has already checked).
  */
-import { createMcpHandler, McpServer, ResourceNotFoundError, ResourceTemplate, type AuthInfo, type JSONRPCMessage, type ServerContext, type Transport } from '@modelcontextprotocol/server';
+import { createMcpHandler, McpServer, ResourceNotFoundError, ResourceTemplate, STDIO_DEFAULT_MAX_BUFFER_SIZE, type AuthInfo, type JSONRPCMessage, type ServerContext, type Transport } from '@modelcontextprotocol/server';
 import { serveStdio, StdioServerTransport, type StdioServerHandle } from '@modelcontextprotocol/server/stdio';
 import * as z from 'zod';
 import type { Config } from './config.js';
@@ -25,6 +25,7 @@ import { MAX_BODY_BYTES } from './http/config.js';
 import type { McpEndpoint } from './http/listener.js';
 import { guardToolCall, type ToolCallGuard } from './http/tool-calls.js';
 import { RecentRows } from './tools/row-status.js';
+import { wholeLines } from './stdin-lines.js';
 import { getTraceDetailsTool } from './tools/get-trace-details.js';
 import { searchTracesTool } from './tools/search-traces.js';
 
@@ -302,7 +303,9 @@ async function nonObjectArgumentsResponse(request: Request, guard: ToolCallGuard
  * gets 2025-11-25 — from this one process, with the same tools and answers.
  */
 export function serveOnStdio(created: CreatedServer, log: Logger, onClosed?: () => void): StdioServerHandle {
-  const transport = new StdioServerTransport();
+  // The SDK's own cap on a line, applied once whole lines reach it (stdin-lines.ts says why).
+  const maxBufferSize = STDIO_DEFAULT_MAX_BUFFER_SIZE;
+  const transport = new StdioServerTransport(wholeLines(process.stdin, maxBufferSize), process.stdout, { maxBufferSize });
   const handle = serveStdio(() => created.newServer(), { transport: answeringNonObjectArguments(transport), onerror: (err) => log.debug(`stdio: ${err.message}`) });
   // The transport closes itself on an input line over its 10 MB buffer (and on stdin's end) but
   // leaves stdin paused, so no 'end' event follows: tell the process, which then exits.
