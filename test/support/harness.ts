@@ -12,6 +12,7 @@ import type { TokenSource } from '../../src/graph/client.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 import { answeringNonObjectArguments, createServer, type ServerDeps } from '../../src/server.js';
 import { startGraphSimulator, type GraphSimulator, type SimulatorOptions } from '../../src/demo/simulator/server.js';
+import { sharedSchemaValidator } from './schema-validator.js';
 
 export const TEST_TOKEN = 'test-token-7f3c9a1e';
 
@@ -47,7 +48,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     graphOptions: { baseDelayMs: 20, ...opts.graphOptions },
     ...(opts.results ? { results: opts.results } : {}),
   });
-  const client = new Client({ name: 'test-client', version: '1.0.0' });
+  const client = new Client({ name: 'test-client', version: '1.0.0' }, { jsonSchemaValidator: sharedSchemaValidator });
   const [clientT, serverT] = InMemoryTransport.createLinkedPair();
   const server = created.newServer();
   await Promise.all([server.connect(answeringNonObjectArguments(serverT)), client.connect(clientT)]);

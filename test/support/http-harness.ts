@@ -13,6 +13,7 @@ import { startGraphSimulator, type GraphSimulator, type SimulatorOptions } from 
 import { serveHttp, type HttpServeOptions, type ServingHttp } from '../../src/http/serve.js';
 import { silentLogger } from '../../src/log.js';
 import { AUDIENCE, TENANT_ID, type TokenIssuer } from './token-issuer.js';
+import { sharedSchemaValidator } from './schema-validator.js';
 
 export const GRAPH_TOKEN = 'graph-token-5d1e0c7b';
 
@@ -77,7 +78,7 @@ export async function startHttpHarness(opts: HttpHarnessOptions = {}): Promise<H
       return client;
     },
     async legacy(token) {
-      const client = new LegacyClient({ name: 'legacy-test', version: '1.0.0' });
+      const client = new LegacyClient({ name: 'legacy-test', version: '1.0.0' }, { jsonSchemaValidator: sharedSchemaValidator });
       await client.connect(new LegacyTransport(url, init(token)));
       clients.push(client);
       return client;

@@ -6,6 +6,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { expect } from 'vitest';
+import { sharedSchemaValidator } from './schema-validator.js';
 
 export interface Launch {
   command: string;
@@ -24,7 +25,7 @@ export async function checkDemoServer(launch: Launch): Promise<void> {
     stderr: 'pipe',
   });
   transport.stderr?.on('data', (c: Buffer) => stderr.push(c.toString()));
-  const client = new Client({ name: 'installed-demo-check', version: '1' });
+  const client = new Client({ name: 'installed-demo-check', version: '1' }, { jsonSchemaValidator: sharedSchemaValidator });
   try {
     await client.connect(transport);
   } catch (e) {
