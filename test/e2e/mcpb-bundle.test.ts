@@ -14,6 +14,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDemoServer } from '../support/installed-demo.js';
+import { NPM_CI_PRODUCTION, productionInstall } from '../support/production-install.js';
+import { sharedSchemaValidator } from '../support/schema-validator.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -55,7 +57,10 @@ describe('the Claude Desktop bundle (npm run bundle)', () => {
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'mcpb-'));
     bundle = join(work, 'message-trace-mcp.mcpb');
-    await run(process.execPath, [join(ROOT, 'bundle/build.js'), bundle], { cwd: ROOT, env: { ...process.env, PATH }, maxBuffer: 16 << 20 });
+    // The production dependencies come from the install the tests keep (the same npm ci from the
+    // same lock file that build.js runs on its own), so the bundle does not install them again.
+    const modules = await productionInstall();
+    await run(process.execPath, [join(ROOT, 'bundle/build.js'), bundle, '--modules-from', modules], { cwd: ROOT, env: { ...process.env, PATH }, maxBuffer: 16 << 20 });
     dir = join(work, 'unpacked');
     await run(process.execPath, [MCPB, 'unpack', bundle, dir], { env: { ...process.env, PATH } });
     manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
@@ -63,6 +68,13 @@ describe('the Claude Desktop bundle (npm run bundle)', () => {
 
   afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('installs on its own with the command of the kept install, and refuses a --modules-from folder of another lock file', async () => {
+    expect(readFileSync(join(ROOT, 'bundle/build.js'), 'utf8')).toContain(`execFileSync('npm', [${NPM_CI_PRODUCTION.map((a) => `'${a}'`).join(', ')}]`);
+    const failed = run(process.execPath, [join(ROOT, 'bundle/build.js'), join(work, 'other.mcpb'), '--modules-from', work], { cwd: ROOT, env: { ...process.env, PATH } });
+    await expect(failed).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/--modules-from .*: not an install of this package-lock\.json/) });
+    expect(existsSync(join(work, 'other.mcpb'))).toBe(false);
   });
 
   it("passes the mcpb tool's own validator", async () => {
@@ -107,7 +119,7 @@ describe('the Claude Desktop bundle (npm run bundle)', () => {
 
   it('started with nothing filled in, lists its tools and says which settings are missing', async () => {
     const l = launch(manifest, dir, 'unfilled');
-    const client = new Client({ name: 'bundle-test', version: '1' });
+    const client = new Client({ name: 'bundle-test', version: '1' }, { jsonSchemaValidator: sharedSchemaValidator });
     await client.connect(new StdioClientTransport({ ...l, cwd: work, stderr: 'ignore' }));
     try {
       expect((await client.listTools()).tools).toHaveLength(2);

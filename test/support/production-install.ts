@@ -19,6 +19,9 @@ const INPUTS = ['package.json', 'package-lock.json'];
 /** What npm ci reads from package.json besides the lock file (a new script must not cost an install). */
 const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'bundleDependencies', 'overrides', 'engines'];
 
+/** The install command, as bundle/build.js runs it too when it is not given this install. */
+export const NPM_CI_PRODUCTION = ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'];
+
 /** A folder holding package.json, package-lock.json and their production node_modules/. */
 export async function productionInstall(): Promise<string> {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -34,7 +37,7 @@ export async function productionInstall(): Promise<string> {
   mkdirSync(scratch, { recursive: true });
   try {
     for (const f of INPUTS) cpSync(join(ROOT, f), join(scratch, f));
-    await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], {
+    await run('npm', NPM_CI_PRODUCTION, {
       cwd: scratch,
       env: { ...process.env, NODE_ENV: 'production' },
       maxBuffer: 16 << 20,
