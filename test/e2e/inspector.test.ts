@@ -36,10 +36,12 @@ function inspector(...args: string[]): Promise<any> {
 
 describe('MCP Inspector CLI', () => {
   it('lists both tools and calls each of them', async () => {
-    const list = await inspector('--method', 'tools/list');
+    // Each run is its own inspector and server: the two that need nothing from another run side by side.
+    const [list, search] = await Promise.all([
+      inspector('--method', 'tools/list'),
+      inspector('--method', 'tools/call', '--tool-name', 'search_traces', '--tool-arg', 'status=failed', '--tool-arg', 'limit=1'),
+    ]);
     expect(list.tools.map((t: { name: string }) => t.name)).toEqual(['search_traces', 'get_trace_details']);
-
-    const search = await inspector('--method', 'tools/call', '--tool-name', 'search_traces', '--tool-arg', 'status=failed', '--tool-arg', 'limit=1');
     expect(search.isError).toBeFalsy();
     expect(search.content[0].text).toMatch(/matching status failed/);
     const row = search.structuredContent.rows[0];

@@ -65,7 +65,7 @@ describe('cancellation', () => {
     const events: Array<{ msg: string }> = [];
     const log: Logger = { debug() {}, warn() {}, error() {}, info: (msg) => events.push({ msg }) };
     h = await startHarness({ log });
-    h.sim.faults.add({ kind: 'throttle', retryAfter: '3' });
+    h.sim.faults.add({ kind: 'throttle', retryAfter: '1' });
     const ac = new AbortController();
     const call = h.call('search_traces', {}, { signal: ac.signal });
     await new Promise((r) => setTimeout(r, 200));
@@ -75,7 +75,7 @@ describe('cancellation', () => {
     const handled = events.find((e) => /tool call failed \(cancelled\)/.test(e.msg));
     // "cancelled", not "throttled": the handler ended on the cancel, not at the end of the wait.
     expect(handled).toBeDefined();
-    // The next call works normally (after the 3 s Retry-After, which holds every caller back).
+    // The next call works normally (after the 1 s Retry-After, which holds every caller back).
     h.sim.faults.clear();
     const r = await h.call('search_traces', { limit: 1 });
     expect(r.isError).toBeFalsy();
