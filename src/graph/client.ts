@@ -118,17 +118,29 @@ export function createDispatcher(): Dispatcher {
   });
 }
 
+/** The variables EnvHttpProxyAgent routes by (NO_PROXY only narrows them). */
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+
 /**
  * fetch() that goes the way Graph requests go: through HTTP(S)_PROXY unless NO_PROXY matches.
  * Node's global fetch ignores those variables, so on a proxied network anything else this server
- * fetches (HTTP mode's signing keys) would fail where Graph works.
+ * fetches (HTTP mode's signing keys) would fail where Graph works. Without a proxy variable it is
+ * Node's own fetch: that one is loaded anyway (the HTTP front's Request and Response are its
+ * classes), while undici's fetch is a second implementation, +8 MB at idle and +12 MB of peak RSS
+ * in the --http load benchmark, paid only where a proxy needs it.
  */
 export function proxyAwareFetch(): typeof fetch {
-  const { fetch: undiciFetch } = loadUndici();
-  const dispatcher = createDispatcher();
-  const viaProxy = (input: Parameters<typeof fetch>[0], init?: RequestInit) =>
-    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher });
-  return viaProxy as unknown as typeof fetch;
+  let viaProxy: typeof fetch | undefined;
+  const proxied = (): typeof fetch => {
+    const { fetch: undiciFetch } = loadUndici();
+    const dispatcher = createDispatcher();
+    return ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
+      undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher })) as unknown as typeof fetch;
+  };
+  return (input, init) => {
+    if (!PROXY_VARIABLES.some((name) => process.env[name])) return fetch(input, init);
+    return (viaProxy ??= proxied())(input, init);
+  };
 }
 
 /** Parse Retry-After: delta-seconds or an HTTP date. Returns milliseconds, or undefined. */

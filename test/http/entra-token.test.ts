@@ -132,23 +132,29 @@ describe('EntraTokenVerifier behind a proxy', () => {
     return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise((resolve) => server.close(() => resolve())) };
   }
 
-  it('fetches the OpenID configuration and the signing keys through HTTP_PROXY, as Graph requests go', async () => {
+  it.each([
+    ['through HTTP_PROXY, as Graph requests go', undefined, true],
+    ['directly when NO_PROXY names the issuer', '127.0.0.1', false],
+  ])('fetches the OpenID configuration and the signing keys %s', async (_name, noProxy, proxied) => {
     const proxy = await startForwardProxy();
     const saved = { HTTP_PROXY: process.env.HTTP_PROXY, http_proxy: process.env.http_proxy, NO_PROXY: process.env.NO_PROXY, no_proxy: process.env.no_proxy };
     process.env.HTTP_PROXY = proxy.url;
     delete process.env.http_proxy;
-    delete process.env.NO_PROXY;
     delete process.env.no_proxy;
+    if (noProxy === undefined) delete process.env.NO_PROXY;
+    else process.env.NO_PROXY = noProxy;
     try {
       const before = issuer.requests.length;
       const verdict = await new EntraTokenVerifier(settings()).verify(await issuer.mint());
       expect(verdict).toMatchObject({ ok: true });
       const fetched = issuer.requests.slice(before);
       expect(fetched.length).toBeGreaterThanOrEqual(2);
-      // Every request the issuer served came through the proxy: the configuration and the keys.
-      expect(proxy.seen).toHaveLength(fetched.length);
-      expect(proxy.seen.some((u) => u.endsWith('/.well-known/openid-configuration'))).toBe(true);
-      expect(proxy.seen.some((u) => !u.endsWith('/.well-known/openid-configuration'))).toBe(true);
+      // Every request the issuer served came through the proxy (the configuration and the keys), or none.
+      expect(proxy.seen).toHaveLength(proxied ? fetched.length : 0);
+      if (proxied) {
+        expect(proxy.seen.some((u) => u.endsWith('/.well-known/openid-configuration'))).toBe(true);
+        expect(proxy.seen.some((u) => !u.endsWith('/.well-known/openid-configuration'))).toBe(true);
+      }
     } finally {
       for (const [k, v] of Object.entries(saved)) {
         if (v === undefined) delete process.env[k];
