@@ -143,6 +143,8 @@ export class SearchAggregator {
   private readonly senders = new Map<string, number>();
   /** Distinct messages per sender (a message has one sender, so a row count overstates it). */
   private readonly senderMessages = new Map<string, Set<string>>();
+  /** A sender as its first row wrote it: counted case-insensitively, shown as mail writes it. */
+  private readonly senderNames = new Map<string, string>();
   private kept: Kept[] = [];
   /** The worst of the `limit` best rows so far, once there are that many. */
   private floor: Kept | undefined;
@@ -167,7 +169,10 @@ export class SearchAggregator {
     const sender = row.senderAddress.toLowerCase();
     bump(this.senders, sender);
     let messages = this.senderMessages.get(sender);
-    if (!messages) this.senderMessages.set(sender, (messages = new Set()));
+    if (!messages) {
+      this.senderMessages.set(sender, (messages = new Set()));
+      this.senderNames.set(sender, row.senderAddress);
+    }
     messages.add(id);
     if (isProblemStatus(status)) {
       bump(this.problemDomains, domainOf(row.recipientAddress));
@@ -244,8 +249,8 @@ export class SearchAggregator {
       entries.map(([name, count]) => ({ name: render(name), count }));
     const highlights = {
       problemRecipientDomains: named(top(this.problemDomains, 5), (d) => addr.domain(d)),
-      problemSenders: named(top(this.problemSenders, 5), (s) => addr.address(s)),
-      topSenders: top(this.senders, 5).map(([name, count]) => ({ name: addr.address(name), count, messages: this.senderMessages.get(name)?.size ?? 0 })),
+      problemSenders: named(top(this.problemSenders, 5), (s) => addr.address(this.senderNames.get(s) ?? s)),
+      topSenders: top(this.senders, 5).map(([key, count]) => ({ name: addr.address(this.senderNames.get(key) ?? key), count, messages: this.senderMessages.get(key)?.size ?? 0 })),
     };
     const notListed = Math.max(0, this.rowsSeen - rows.length);
     const report = this.report?.finish(addr);

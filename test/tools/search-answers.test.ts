@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageTraceRow } from '../../src/graph/types.js';
+import { generateTenant } from '../../src/demo/simulator/tenant.js';
 import { startHarness, structured, text, type Harness } from '../support/harness.js';
 import { domainOf, rowsIn } from './ground-truth.js';
 
@@ -129,5 +130,34 @@ describe('search_traces answers', () => {
     expect(s.csv).toBeUndefined();
     expect(s.notes.join(' ')).toMatch(/at most 100 rows inline/);
     expect(s.resultSet.csvUri).toMatch(/\.csv$/);
+  });
+});
+
+describe('sender names in the highlights', () => {
+  it('are written as the rows write them, while every spelling of an address counts as one sender', async () => {
+    const tenant = generateTenant({ now: new Date() });
+    const since = Date.now() - 48 * 3_600_000;
+    const recent = tenant.rows.filter((r) => Date.parse(r.receivedDateTime) >= since);
+    const counts = new Map<string, number>();
+    for (const r of recent) counts.set(r.senderAddress.toLowerCase(), (counts.get(r.senderAddress.toLowerCase()) ?? 0) + 1);
+    const [busiest, rowCount] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
+    // Every row of the busiest sender in capitals as mail often writes them; half of its rows
+    // differ again in case, so its rows carry two spellings of one address.
+    const mixed = busiest.replace(/(^|[.@])([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase());
+    expect(mixed).not.toBe(busiest);
+    let n = 0;
+    for (const r of tenant.rows) {
+      if (r.senderAddress.toLowerCase() === busiest) r.senderAddress = n++ % 2 === 0 ? mixed : mixed.toUpperCase();
+    }
+    const hh = await startHarness({ sim: { tenant } });
+    try {
+      const s = structured(await hh.call('search_traces', { startDateTime: new Date(since).toISOString(), limit: 1 }));
+      const top = s.highlights.topSenders[0];
+      expect(top.count).toBe(rowCount);
+      expect([mixed, mixed.toUpperCase()]).toContain(top.name);
+      for (const x of [...s.highlights.topSenders, ...s.highlights.problemSenders]) expect(x.name).not.toBe(busiest);
+    } finally {
+      await hh.close();
+    }
   });
 });
